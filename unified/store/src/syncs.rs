@@ -303,6 +303,29 @@ impl Store {
         self.read(move |conn, _| load(conn, id)).await
     }
 
+    /// A connection's most recent jobs, newest first.
+    pub async fn sync_jobs_of(
+        &self,
+        connection_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<SyncJob>, StoreError> {
+        self.read(move |conn, _| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM sync_jobs WHERE connection_id = ?1
+                 ORDER BY created_at DESC, id DESC LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![connection_id.to_string(), limit], |r| {
+                Ok(from_row(r))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(row??);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     /// Jobs that were queued or running, oldest first: what a restarted process must resume.
     pub async fn unfinished_sync_jobs(&self) -> Result<Vec<SyncJob>, StoreError> {
         self.read(move |conn, _| {

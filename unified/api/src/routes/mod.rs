@@ -1,0 +1,236 @@
+//! The router: every route, the request-id middleware, and problem+json for unknown routes.
+
+mod connections;
+mod meta;
+mod records;
+mod syncs;
+
+use crate::AppState;
+use crate::error::{ApiError, REQUEST_ID};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use uuid::Uuid;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(meta::healthz))
+        .route("/openapi.json", get(meta::openapi))
+        .route("/metrics", get(meta::metrics))
+        .route(
+            "/v1/connections",
+            get(connections::list).post(connections::create),
+        )
+        .route(
+            "/v1/connections/{id}",
+            get(connections::get).delete(connections::delete),
+        )
+        .route(
+            "/v1/connections/{id}/capabilities",
+            get(connections::capabilities),
+        )
+        .route(
+            "/v1/connections/{id}/syncs",
+            get(syncs::list).post(syncs::start),
+        )
+        .route("/v1/syncs/{id}", get(syncs::get))
+        .route(
+            "/v1/connections/{id}/{entity}",
+            get(records::list).post(records::create),
+        )
+        .route("/v1/connections/{id}/{entity}/{record}", get(records::get))
+        .fallback(|| async { ApiError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not accept that method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
+        .with_state(state)
+}
+
+/// Gives every request an id (echoed as `x-request-id` and in problem bodies) and counts it.
+async fn request_context(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let id = Uuid::now_v7().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    state.metrics.record(response.status());
+    tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, request_id = %id);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+/// Parses a path id; a malformed id is reported exactly like an unknown one.
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request as HttpRequest;
+    use tower::ServiceExt;
+
+    async fn app() -> (Router, String, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("mw-api-{}", Uuid::new_v4()));
+        let store = mw_store::Store::open(mw_store::StoreOptions {
+            path: dir.join("api.db"),
+            secret_key: Some([9; 32]),
+        })
+        .await
+        .unwrap();
+        store.create_tenant("t", "key").await.unwrap();
+        let runner = mw_sync::Runner::with_real_connectors(store, Default::default());
+        (router(AppState::new(runner)), "key".into(), dir)
+    }
+
+    async fn call(
+        app: &Router,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+    ) -> (StatusCode, serde_json::Value, String) {
+        let mut req = HttpRequest::builder().method(method).uri(path);
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        let res = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or_default(),
+            ct,
+        )
+    }
+
+    #[tokio::test]
+    async fn every_documented_operation_is_routed() {
+        let (app, key, dir) = app().await;
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            let concrete = path
+                .replace("{id}", "0190f2a4-0000-7000-8000-000000000001")
+                .replace("{entity}", "purchase-orders")
+                .replace("{record}", "x");
+            for method in ["get", "post", "delete"] {
+                if item.get(method).is_none() {
+                    continue;
+                }
+                operations += 1;
+                let (status, body, _) =
+                    call(&app, &method.to_uppercase(), &concrete, Some(&key)).await;
+                let unrouted = status == StatusCode::METHOD_NOT_ALLOWED
+                    || (status == StatusCode::NOT_FOUND && body["detail"] == "route not found");
+                assert!(
+                    !unrouted,
+                    "{method} {path} is documented but not routed: {status} {body}"
+                );
+            }
+        }
+        assert!(operations >= 12, "{operations}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn refusals_are_problem_json_with_a_request_id() {
+        let (app, key, dir) = app().await;
+        let cases = [
+            (
+                "GET",
+                "/v1/connections",
+                None,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+            ),
+            (
+                "GET",
+                "/v1/connections",
+                Some("wrong"),
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+            ),
+            (
+                "GET",
+                "/v1/nothing",
+                Some(key.as_str()),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                "PUT",
+                "/v1/connections",
+                Some(key.as_str()),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            ),
+            (
+                "GET",
+                "/v1/connections/not-a-uuid",
+                Some(key.as_str()),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                "GET",
+                "/v1/syncs/0190f2a4-0000-7000-8000-000000000001?wait_seconds=99",
+                Some(key.as_str()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+            ),
+            (
+                "GET",
+                "/v1/syncs/0190f2a4-0000-7000-8000-000000000001?colour=red",
+                Some(key.as_str()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+            ),
+        ];
+        for (method, path, key, status, code) in cases {
+            let (got, body, ct) = call(&app, method, path, key).await;
+            assert_eq!(
+                (got, body["code"].as_str()),
+                (status, Some(code)),
+                "{method} {path}: {body}"
+            );
+            assert_eq!(ct, "application/problem+json", "{method} {path}");
+            assert!(body["request_id"].is_string(), "{method} {path}: {body}");
+            assert_eq!(body["status"], status.as_u16());
+        }
+        let (ok, body, _) = call(&app, "GET", "/healthz", None).await;
+        assert_eq!((ok, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,62 @@
+//! The one trait the sync engine and the API server know connectors by.
+
+use crate::{Capabilities, ConnectorError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mw_model::{Entity, NewRecord, RemoteRecord, System};
+
+/// What [`Connector::verify`] learned about the source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceInfo {
+    /// The source's clock, from its `Date` response header. Lookback windows are measured from it,
+    /// so that a skewed local clock never decides what an initial sync reads.
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Which page of changes to read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageQuery {
+    /// Read records whose change timestamp is at or after this instant; `None` reads everything.
+    pub changed_since: Option<DateTime<Utc>>,
+    /// The `next` of the previous page, to continue where it ended. Opaque to the caller.
+    pub resume: Option<String>,
+    /// A hint: how many records a page should hold.
+    pub page_size: u32,
+}
+
+/// One page of changed records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// Ordered by (`remote_updated_at`, `remote_id`) ascending, so that once a page is committed
+    /// every record at or before its last position is too. A record that changes while a sync
+    /// pages moves past the end and is read later, never skipped.
+    pub records: Vec<RemoteRecord>,
+    /// Where the next page starts; `None` when this was the last. Safe to persist and resume from,
+    /// also in another process.
+    pub next: Option<String>,
+    /// How many records the whole read will return, where the source reports it.
+    pub total: Option<u64>,
+}
+
+/// A connection to one system, authenticated. Implementations are cheap to share across tasks.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    fn system(&self) -> System;
+
+    fn capabilities(&self) -> &Capabilities;
+
+    /// Contacts the system with the configured credentials. Fails with
+    /// [`ConnectorError::Auth`] on refused credentials and [`ConnectorError::Unavailable`] when
+    /// the system cannot be reached.
+    async fn verify(&self) -> Result<SourceInfo, ConnectorError>;
+
+    /// Reads one page of `entity`'s records changed since `query.changed_since`. See [`Page`] for
+    /// the ordering every connector guarantees.
+    async fn read_page(&self, entity: Entity, query: &PageQuery) -> Result<Page, ConnectorError>;
+
+    /// Reads one record by its `remote_id`; [`ConnectorError::NotFound`] when the source lacks it.
+    async fn get(&self, entity: Entity, remote_id: &str) -> Result<RemoteRecord, ConnectorError>;
+
+    /// Creates a record in the source and returns it as the source now holds it.
+    async fn create(&self, record: &NewRecord) -> Result<RemoteRecord, ConnectorError>;
+}

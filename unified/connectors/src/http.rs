@@ -1,0 +1,144 @@
+//! The HTTP layer under every connector: one client configuration, timeouts, and the readings
+//! every protocol needs (the source's clock, `Retry-After`).
+//!
+//! Retries, the retry budget and the circuit breaker join here (one layer for all connectors), so
+//! that a connector module only ever describes its protocol.
+
+use crate::ConnectorError;
+use chrono::{DateTime, Utc};
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
+use std::sync::Once;
+use std::time::Duration;
+
+/// Timeouts and limits of the connector's HTTP client.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub user_agent: String,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(60),
+            user_agent: concat!("millwright/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+/// Builds a client with rustls (ring) and the configured timeouts. Redirects are not followed:
+/// an ERP API that redirects is sending us to a logon page, and that is an error to report.
+pub fn client(config: &HttpConfig) -> Result<reqwest::Client, ConnectorError> {
+    static PROVIDER: Once = Once::new();
+    PROVIDER.call_once(|| {
+        // Fails only when another provider was installed first, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(config.user_agent.clone())
+        .pool_max_idle_per_host(16)
+        .build()
+        .map_err(|e| ConnectorError::Unavailable {
+            detail: format!("cannot build the HTTP client: {e}"),
+            upstream: None,
+        })
+}
+
+/// The source's clock from its `Date` header (RFC 9110 IMF-fixdate), if it sent a readable one.
+pub fn source_date(headers: &HeaderMap) -> Option<DateTime<Utc>> {
+    let value = headers.get(DATE)?.to_str().ok()?;
+    DateTime::parse_from_rfc2822(value)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// `Retry-After` as a wait: delta-seconds, or an HTTP date measured against the source's own
+/// `Date` header (falling back to the local clock when the source sent none).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
+    let now = source_date(headers).unwrap_or_else(Utc::now);
+    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Classifies a transport failure (refused connection, timeout, reset) for `system`.
+pub fn transport_error(system: &str, err: &reqwest::Error) -> ConnectorError {
+    let what = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not be reached"
+    } else if err.is_body() || err.is_decode() {
+        "sent a response that was cut short"
+    } else {
+        "failed"
+    };
+    ConnectorError::Unavailable {
+        detail: format!("{system} {what}: {}", error_chain(err)),
+        upstream: None,
+    }
+}
+
+/// An error and its sources on one line; reqwest's own message leaves out the cause.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn reads_the_source_clock() {
+        let h = headers(&[("date", "Sat, 28 Nov 2026 01:43:20 GMT")]);
+        assert_eq!(
+            source_date(&h).unwrap().to_rfc3339(),
+            "2026-11-28T01:43:20+00:00"
+        );
+        assert_eq!(source_date(&headers(&[("date", "yesterday")])), None);
+    }
+
+    #[test]
+    fn retry_after_in_both_forms() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "7")])),
+            Some(Duration::from_secs(7))
+        );
+        let h = headers(&[
+            ("date", "Sat, 28 Nov 2026 01:43:20 GMT"),
+            ("retry-after", "Sat, 28 Nov 2026 01:44:00 GMT"),
+        ]);
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(40)));
+        let past = headers(&[
+            ("date", "Sat, 28 Nov 2026 01:43:20 GMT"),
+            ("retry-after", "Sat, 28 Nov 2026 01:00:00 GMT"),
+        ]);
+        assert_eq!(retry_after(&past), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+    }
+}

@@ -1,0 +1,844 @@
+//! Requests to SAP Gateway (OData v2): service URLs, query options, keyset paging, the CSRF
+//! handshake for writes, and SAP's error bodies turned into [`ConnectorError`]s.
+//!
+//! # URLs
+//! Every service lives under `<base>/sap/opu/odata/sap/<SERVICE>/`. Query values are
+//! percent-encoded by hand (everything but RFC 3986 unreserved characters), because SAP reads `+`
+//! as a space and a literal `'` inside a filter literal must arrive as the doubled `''`. With the
+//! `sap_client` setting, `sap-client=NNN` goes on every request. JSON is asked for with
+//! `Accept: application/json`, never with `$format`, which SAP refuses on writes.
+//!
+//! # Keyset paging
+//! Reads never use `$skip`: records that change while a read pages would shift under an offset
+//! and be skipped. Each page asks for the records after the last one seen, by the change stamp and
+//! then the key:
+//! ```text
+//! $filter=LastChangeDateTime ge datetimeoffset'<since>'
+//!     and (LastChangeDateTime gt datetimeoffset'<ts>'
+//!          or (LastChangeDateTime eq datetimeoffset'<ts>' and PurchaseOrder gt '<key>'))
+//! $orderby=LastChangeDateTime asc,PurchaseOrder asc   $top=<page size>
+//! ```
+//! `$inlinecount=allpages` goes on the first page only (it costs SAP a count query). SAP may cut a
+//! page short and add `__next` (server-driven paging); the `__next` link is not followed, the next
+//! keyset query continues from the last record instead, so a skiptoken that expires or drifts
+//! cannot lose records. The read is over when a page comes back shorter than `$top` without
+//! `__next`.
+//!
+//! SAP keeps `LastChangeDateTime` to 100 ns but v2 JSON prints milliseconds, so a resumed query
+//! with `gt '<ts>'` re-reads the rest of that millisecond: at worst a record twice (the store
+//! upserts), never a gap. Should more than a page of records share one printed millisecond the
+//! read could not advance; that is reported as a protocol error rather than looped on.
+//!
+//! # CSRF
+//! Writes need a token fetched with `X-CSRF-Token: Fetch` on a GET of the service root, sent back
+//! with the session cookies that came with it. The pair is cached per service; a 403 carrying
+//! `x-csrf-token: Required` (token expired with its session) fetches a new pair and retries once.
+
+use super::auth::Auth;
+use super::wire::{Collection, NativeError, kind};
+use crate::{ConnectorError, Page, PageQuery, Upstream, http};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use mw_model::{FieldError, RemoteRecord};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION, SET_COOKIE,
+};
+use reqwest::{Method, StatusCode, Url};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use tokio::sync::Mutex;
+
+/// The system name in [`Upstream`] and in messages.
+pub(crate) const SYSTEM: &str = "sap";
+
+/// The page size when the caller gives none, and the most asked for in one request: SAP's RAP
+/// services cap `$top` at 5000 and large pages of deep-expanded orders get slow.
+const DEFAULT_PAGE_SIZE: u32 = 500;
+const MAX_PAGE_SIZE: u32 = 5000;
+
+const CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
+
+/// Everything but RFC 3986 unreserved characters is encoded in query values.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Key values inside a path segment keep `'` literal, so that a doubled quote reaches SAP as the
+/// OData escape `''` whether or not it decodes the path first.
+const KEY_VALUE: &AsciiSet = &QUERY_VALUE.remove(b'\'');
+
+/// An OData v2 service of S/4HANA. Work orders (`API_MAINTENANCEORDER;v=0002`), equipment
+/// (`API_EQUIPMENT`), stock (`API_MATERIAL_STOCK_SRV`) and suppliers (`API_BUSINESS_PARTNER`)
+/// join here as their entities are implemented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Service {
+    PurchaseOrder,
+}
+
+impl Service {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Service::PurchaseOrder => "API_PURCHASEORDER_PROCESS_SRV",
+        }
+    }
+}
+
+/// An entity set read incrementally: where it lives, its key and its change stamp.
+#[derive(Debug)]
+pub(crate) struct EntitySet {
+    pub(crate) service: Service,
+    pub(crate) name: &'static str,
+    /// The single key property the keyset orders on after the change stamp.
+    pub(crate) key: &'static str,
+    /// The `Edm.DateTimeOffset` property SAP bumps on every change.
+    pub(crate) changed_at: &'static str,
+    /// Navigation properties read with every record.
+    pub(crate) expand: Option<&'static str>,
+}
+
+pub(crate) const PURCHASE_ORDERS: EntitySet = EntitySet {
+    service: Service::PurchaseOrder,
+    name: "A_PurchaseOrder",
+    key: "PurchaseOrder",
+    changed_at: "LastChangeDateTime",
+    expand: Some("to_PurchaseOrderItem"),
+};
+
+/// The system query options of one request, in the order they are written.
+#[derive(Debug, Default)]
+pub(crate) struct ODataQuery {
+    pub(crate) filter: Option<String>,
+    pub(crate) orderby: Option<String>,
+    pub(crate) top: Option<u32>,
+    pub(crate) expand: Option<&'static str>,
+    pub(crate) inlinecount: bool,
+}
+
+impl ODataQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(filter) = &self.filter {
+            pairs.push(("$filter", filter.clone()));
+        }
+        if let Some(orderby) = &self.orderby {
+            pairs.push(("$orderby", orderby.clone()));
+        }
+        if let Some(top) = self.top {
+            pairs.push(("$top", top.to_string()));
+        }
+        if let Some(expand) = self.expand {
+            pairs.push(("$expand", expand.to_owned()));
+        }
+        if self.inlinecount {
+            pairs.push(("$inlinecount", "allpages".to_owned()));
+        }
+        pairs
+    }
+}
+
+/// An OData string literal: quoted, with quotes inside doubled.
+pub(crate) fn string_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// An OData v2 `datetimeoffset` literal at millisecond precision, the precision SAP prints.
+fn datetimeoffset_literal(at: DateTime<Utc>) -> String {
+    format!("datetimeoffset'{}'", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+/// Percent-encodes a query value (spaces as `%20`, `+` as `%2B`, quotes as `%27`).
+pub(crate) fn encode_query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+/// The key predicate of an entity with a single string key: `('4500000001')`.
+fn key_predicate(key: &str) -> String {
+    format!(
+        "('{}')",
+        utf8_percent_encode(&key.replace('\'', "''"), KEY_VALUE)
+    )
+}
+
+/// Where a read continues: the position of the last record returned, and the window the read
+/// started with. Serialised as base64url JSON so that it survives a restart and can be stored
+/// as an opaque string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Cursor {
+    /// Format version.
+    v: u8,
+    /// The entity set this cursor belongs to; a cursor of another set is refused.
+    set: String,
+    /// `changed_since` of the first page, in epoch milliseconds.
+    since: Option<i64>,
+    /// `LastChangeDateTime` of the last record returned, in epoch milliseconds.
+    ts: i64,
+    /// The key of the last record returned.
+    key: String,
+}
+
+impl Cursor {
+    const VERSION: u8 = 1;
+
+    fn encode(&self) -> String {
+        // Serialising a struct of strings and integers cannot fail; an empty cursor would only
+        // restart the read.
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    fn decode(text: &str, set: &EntitySet) -> Result<Cursor, ConnectorError> {
+        let invalid = |why: &str| {
+            ConnectorError::Invalid(vec![FieldError::new(
+                "$.resume",
+                format!(
+                    "not a cursor of this SAP connector's {} read: {why}",
+                    set.name
+                ),
+            )])
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| invalid("not base64url"))?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid("not JSON"))?;
+        if cursor.v != Self::VERSION {
+            return Err(invalid("unknown version"));
+        }
+        if cursor.set != set.name {
+            return Err(invalid("it belongs to another entity set"));
+        }
+        if millis_to_utc(cursor.ts).is_none()
+            || cursor.since.is_some_and(|s| millis_to_utc(s).is_none())
+        {
+            return Err(invalid("timestamp out of range"));
+        }
+        Ok(cursor)
+    }
+}
+
+fn millis_to_utc(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+}
+
+/// The `$filter` of a keyset page: the read's window, then the position after the last record.
+fn keyset_filter(
+    set: &EntitySet,
+    since: Option<DateTime<Utc>>,
+    after: Option<(DateTime<Utc>, &str)>,
+) -> Option<String> {
+    let mut clauses = Vec::new();
+    if let Some(since) = since {
+        clauses.push(format!(
+            "{} ge {}",
+            set.changed_at,
+            datetimeoffset_literal(since)
+        ));
+    }
+    if let Some((ts, key)) = after {
+        let (c, ts, k, key) = (
+            set.changed_at,
+            datetimeoffset_literal(ts),
+            set.key,
+            string_literal(key),
+        );
+        clauses.push(format!("({c} gt {ts} or ({c} eq {ts} and {k} gt {key}))"));
+    }
+    (!clauses.is_empty()).then(|| clauses.join(" and "))
+}
+
+/// A token and the session cookies it is valid with.
+#[derive(Clone, Debug)]
+struct CsrfSession {
+    token: HeaderValue,
+    /// `name=value` pairs of every `Set-Cookie` of the fetch, joined with `; `.
+    cookies: Option<HeaderValue>,
+}
+
+/// A response read to the end.
+pub(crate) struct Response {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// An authenticated HTTP client for one SAP system.
+pub(crate) struct SapClient {
+    http: reqwest::Client,
+    /// The base URL as configured, without a trailing slash.
+    base: String,
+    sap_client: Option<String>,
+    auth: Auth,
+    csrf: Mutex<HashMap<Service, CsrfSession>>,
+}
+
+impl SapClient {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        base: &Url,
+        sap_client: Option<String>,
+        auth: Auth,
+    ) -> SapClient {
+        SapClient {
+            http,
+            base: base.as_str().trim_end_matches('/').to_owned(),
+            sap_client,
+            auth,
+            csrf: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `<base>/sap/opu/odata/sap/<SERVICE>/<resource>?<query>&sap-client=NNN`.
+    pub(crate) fn url(
+        &self,
+        service: Service,
+        resource: &str,
+        query: &ODataQuery,
+    ) -> Result<Url, ConnectorError> {
+        let mut text = format!(
+            "{}/sap/opu/odata/sap/{}/{resource}",
+            self.base,
+            service.name()
+        );
+        let mut pairs = query.pairs();
+        if let Some(client) = &self.sap_client {
+            pairs.push(("sap-client", client.clone()));
+        }
+        for (i, (name, value)) in pairs.iter().enumerate() {
+            text.push(if i == 0 { '?' } else { '&' });
+            text.push_str(name);
+            text.push('=');
+            text.push_str(&encode_query_value(value));
+        }
+        Url::parse(&text).map_err(|e| ConnectorError::Protocol {
+            detail: format!("cannot build a request URL for {}: {e}", service.name()),
+            upstream: None,
+        })
+    }
+
+    /// Sends one request with credentials and `Accept: application/json`, and reads the whole
+    /// response. A 401 to a bearer token retires the token and tries once more with a new one.
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<&[u8]>,
+    ) -> Result<Response, ConnectorError> {
+        let mut renewed = false;
+        loop {
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(ACCEPT, "application/json")
+                .headers(headers.clone());
+            if let Some(body) = body {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_vec());
+            }
+            let (request, bearer) = self.auth.authorize(&self.http, request).await?;
+            tracing::debug!(system = SYSTEM, %method, path = url.path(), "request");
+            let response = request
+                .send()
+                .await
+                .map_err(|e| http::transport_error(SYSTEM, &e))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| http::transport_error(SYSTEM, &e))?
+                .to_vec();
+            if status == StatusCode::UNAUTHORIZED
+                && let Some(used) = bearer
+                && !renewed
+            {
+                self.auth.retire(&used).await;
+                renewed = true;
+                continue;
+            }
+            return Ok(Response {
+                status,
+                headers,
+                body,
+            });
+        }
+    }
+
+    /// GETs `url` and returns the response headers and its `d`.
+    async fn get_d(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
+        let response = self.send(Method::GET, url, HeaderMap::new(), None).await?;
+        if !response.status.is_success() {
+            return Err(error_from_response(
+                response.status,
+                &response.headers,
+                &response.body,
+            ));
+        }
+        let d = d_of(&response)?;
+        Ok((response.headers, d))
+    }
+
+    /// GETs the service document, the cheapest authenticated request a service answers.
+    pub(crate) async fn service_document(
+        &self,
+        service: Service,
+    ) -> Result<HeaderMap, ConnectorError> {
+        let url = self.url(service, "", &ODataQuery::default())?;
+        self.get_d(&url).await.map(|(headers, _)| headers)
+    }
+
+    /// GETs one entity by its single string key, expanded as the set's reads are.
+    pub(crate) async fn get_entity(
+        &self,
+        set: &EntitySet,
+        key: &str,
+    ) -> Result<Value, ConnectorError> {
+        let query = ODataQuery {
+            expand: set.expand,
+            ..ODataQuery::default()
+        };
+        let resource = format!("{}{}", set.name, key_predicate(key));
+        let url = self.url(set.service, &resource, &query)?;
+        self.get_d(&url).await.map(|(_, d)| d)
+    }
+
+    /// Reads one keyset page of `set`, mapping each native record with `map`. See the module
+    /// documentation for the queries and when the read ends.
+    pub(crate) async fn read_changes(
+        &self,
+        set: &EntitySet,
+        query: &PageQuery,
+        map: impl Fn(Value) -> Result<RemoteRecord, ConnectorError>,
+    ) -> Result<Page, ConnectorError> {
+        let top = match query.page_size {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        // A resumed read keeps the window it started with.
+        let (since, after) = match &query.resume {
+            Some(text) => {
+                let cursor = Cursor::decode(text, set)?;
+                (cursor.since, Some((cursor.ts, cursor.key)))
+            }
+            None => (query.changed_since.map(|at| at.timestamp_millis()), None),
+        };
+        let first_page = after.is_none();
+        let since_at = since.and_then(millis_to_utc);
+        let after_at = after
+            .as_ref()
+            .map(|(ts, key)| (millis_to_utc(*ts).unwrap_or_default(), key.as_str()));
+        let odata = ODataQuery {
+            filter: keyset_filter(set, since_at, after_at),
+            orderby: Some(format!("{} asc,{} asc", set.changed_at, set.key)),
+            top: Some(top),
+            expand: set.expand,
+            inlinecount: first_page,
+        };
+        let url = self.url(set.service, set.name, &odata)?;
+        let (_, d) = self.get_d(&url).await?;
+        let collection = Collection::from_d(d).map_err(|why| ConnectorError::Protocol {
+            detail: format!("{} page: {why}", set.name),
+            upstream: None,
+        })?;
+        let returned = collection.results.len();
+        let mut records = collection
+            .results
+            .into_iter()
+            .map(&map)
+            .collect::<Result<Vec<_>, _>>()?;
+        // SAP sorted already; sorting again makes the page order the contract's whatever the
+        // server did, and is a no-op when it agrees.
+        records.sort_by(|a, b| {
+            (a.remote_updated_at, &a.remote_id).cmp(&(b.remote_updated_at, &b.remote_id))
+        });
+
+        let more = returned >= top as usize || collection.next.is_some();
+        let next = match records.last() {
+            Some(last) if more => {
+                let ts = last.remote_updated_at.timestamp_millis();
+                if let Some((after_ts, after_key)) = &after
+                    && (ts, last.remote_id.as_str()) <= (*after_ts, after_key.as_str())
+                {
+                    return Err(ConnectorError::Protocol {
+                        detail: format!(
+                            "{} paging does not advance past {} {}: more than {top} records share one printed change time; read with a larger page size",
+                            set.name, set.key, after_key
+                        ),
+                        upstream: None,
+                    });
+                }
+                Some(
+                    Cursor {
+                        v: Cursor::VERSION,
+                        set: set.name.to_owned(),
+                        since,
+                        ts,
+                        key: last.remote_id.clone(),
+                    }
+                    .encode(),
+                )
+            }
+            Some(_) => None,
+            None => {
+                if more {
+                    // Nothing to continue from: an empty page that still announces more. The
+                    // next incremental read starts at the watermark and finds whatever it was.
+                    tracing::warn!(
+                        system = SYSTEM,
+                        set = set.name,
+                        "empty page with __next; read ends here"
+                    );
+                }
+                None
+            }
+        };
+        Ok(Page {
+            records,
+            next,
+            total: if first_page { collection.count } else { None },
+        })
+    }
+
+    /// POSTs `body` to `resource` of `service` with a CSRF token, and returns the `d` of the
+    /// answer together with its headers.
+    pub(crate) async fn post(
+        &self,
+        service: Service,
+        resource: &str,
+        body: &Value,
+    ) -> Result<(HeaderMap, Option<Value>), ConnectorError> {
+        let url = self.url(service, resource, &ODataQuery::default())?;
+        let bytes = serde_json::to_vec(body).map_err(|e| ConnectorError::Protocol {
+            detail: format!("cannot serialise the request body: {e}"),
+            upstream: None,
+        })?;
+        let mut session = self.csrf_session(service, None).await?;
+        let mut refetched = false;
+        loop {
+            let mut headers = HeaderMap::new();
+            headers.insert(CSRF_TOKEN, session.token.clone());
+            if let Some(cookies) = &session.cookies {
+                headers.insert(COOKIE, cookies.clone());
+            }
+            let response = self.send(Method::POST, &url, headers, Some(&bytes)).await?;
+            if response.status == StatusCode::FORBIDDEN
+                && csrf_required(&response.headers)
+                && !refetched
+            {
+                // The token expired with its session: nothing was written, so one retry is safe.
+                session = self.csrf_session(service, Some(&session.token)).await?;
+                refetched = true;
+                continue;
+            }
+            if !response.status.is_success() {
+                return Err(error_from_response(
+                    response.status,
+                    &response.headers,
+                    &response.body,
+                ));
+            }
+            if response.body.iter().all(u8::is_ascii_whitespace) {
+                return Ok((response.headers, None));
+            }
+            let d = d_of(&response)?;
+            return Ok((response.headers, Some(d)));
+        }
+    }
+
+    /// The cached CSRF session of `service`, or a new one when there is none or the cached one
+    /// is `stale`. The lock is held across the fetch so that concurrent writes share one fetch.
+    async fn csrf_session(
+        &self,
+        service: Service,
+        stale: Option<&HeaderValue>,
+    ) -> Result<CsrfSession, ConnectorError> {
+        let mut cache = self.csrf.lock().await;
+        if let Some(session) = cache.get(&service)
+            && Some(&session.token) != stale
+        {
+            return Ok(session.clone());
+        }
+        let url = self.url(service, "", &ODataQuery::default())?;
+        let mut headers = HeaderMap::new();
+        headers.insert(CSRF_TOKEN, HeaderValue::from_static("Fetch"));
+        let response = self.send(Method::GET, &url, headers, None).await?;
+        if !response.status.is_success() {
+            return Err(error_from_response(
+                response.status,
+                &response.headers,
+                &response.body,
+            ));
+        }
+        let token = response
+            .headers
+            .get(&CSRF_TOKEN)
+            .filter(|t| !t.is_empty() && !t.as_bytes().eq_ignore_ascii_case(b"required"))
+            .cloned()
+            .ok_or_else(|| ConnectorError::Protocol {
+                detail: format!("{} sent no CSRF token when asked for one", service.name()),
+                upstream: Some(upstream(response.status, NativeError::default())),
+            })?;
+        let cookies = session_cookies(&response.headers);
+        let session = CsrfSession { token, cookies };
+        cache.insert(service, session.clone());
+        Ok(session)
+    }
+}
+
+/// The `Cookie` header that replays every cookie the response set: `name=value` of each
+/// `Set-Cookie`, attributes dropped.
+fn session_cookies(headers: &HeaderMap) -> Option<HeaderValue> {
+    let pairs: Vec<&str> = headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::trim)
+        .filter(|pair| pair.contains('='))
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(&pairs.join("; ")).ok()
+}
+
+fn csrf_required(headers: &HeaderMap) -> bool {
+    headers
+        .get(&CSRF_TOKEN)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"required"))
+}
+
+/// The `d` of a successful JSON response.
+fn d_of(response: &Response) -> Result<Value, ConnectorError> {
+    let protocol = |detail: String| ConnectorError::Protocol {
+        detail,
+        upstream: Some(upstream(response.status, NativeError::default())),
+    };
+    let value: Value = serde_json::from_slice(&response.body)
+        .map_err(|e| protocol(format!("the response is not JSON: {e}")))?;
+    match value {
+        Value::Object(mut object) => object
+            .remove("d")
+            .ok_or_else(|| protocol("the response has no OData v2 `d` envelope".into())),
+        other => Err(protocol(format!(
+            "the response is {}, not an OData v2 envelope",
+            kind(&other)
+        ))),
+    }
+}
+
+fn upstream(status: StatusCode, native: NativeError) -> Upstream {
+    Upstream {
+        system: SYSTEM.into(),
+        status: status.as_u16(),
+        code: native.code,
+        message: native.message,
+    }
+}
+
+/// Message codes SAP uses for a document locked by another user or session. Classic v2 APIs
+/// raise them as business exceptions (400); they are conflicts, worth retrying later.
+const LOCK_CODES: [&str; 2] = ["06/001", "MMPUR_INTEGRATION_PO/002"];
+
+/// Turns a non-success response into the error it means.
+pub(crate) fn error_from_response(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ConnectorError {
+    let native = NativeError::parse(body);
+    let locked = native
+        .code
+        .iter()
+        .chain(&native.detail_codes)
+        .any(|code| LOCK_CODES.contains(&code.as_str()));
+    // API Management in front of SAP answers an exhausted quota with 500 unless a fault rule
+    // maps it; its error code says what it is.
+    let throttled = native.code.as_deref().is_some_and(|c| {
+        c.contains("ratelimit") || c.contains("SpikeArrest") || c.contains("QuotaViolation")
+    });
+    let upstream = upstream(status, native);
+    match status.as_u16() {
+        400 if locked => ConnectorError::Conflict(upstream),
+        401 => ConnectorError::Auth(upstream),
+        403 => ConnectorError::PermissionDenied(upstream),
+        404 => ConnectorError::NotFound(Some(upstream)),
+        409 | 412 | 423 | 428 => ConnectorError::Conflict(upstream),
+        429 => ConnectorError::RateLimited {
+            upstream,
+            retry_after: http::retry_after(headers),
+        },
+        500..=599 if throttled => ConnectorError::RateLimited {
+            upstream,
+            retry_after: http::retry_after(headers),
+        },
+        500..=599 => ConnectorError::Unavailable {
+            detail: match &upstream.message {
+                Some(message) => format!("{SYSTEM} answered {status}: {message}"),
+                None => format!("{SYSTEM} answered {status}"),
+            },
+            upstream: Some(upstream),
+        },
+        // Redirects are not followed: an OData API that redirects is sending the client to a
+        // logon page, so the credentials were not accepted.
+        300..=399 => {
+            let location = headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("elsewhere");
+            ConnectorError::Auth(Upstream {
+                message: Some(format!("redirected to {location}")),
+                ..upstream
+            })
+        }
+        _ => ConnectorError::Rejected(upstream),
+    }
+}
+
+/// The key of a created entity from its `Location` header (`…/A_PurchaseOrder('4500000123')`),
+/// for a create answered without a body.
+pub(crate) fn key_from_location(headers: &HeaderMap, set: &EntitySet) -> Option<String> {
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    let decoded = percent_encoding::percent_decode_str(location)
+        .decode_utf8()
+        .ok()?;
+    let after = decoded.rsplit_once(&format!("{}(", set.name))?.1;
+    let inner = after.strip_prefix('\'')?;
+    let end = inner.rfind("')")?;
+    Some(inner[..end].replace("''", "'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded_for_sap() {
+        assert_eq!(encode_query_value("a b'+c,d"), "a%20b%27%2Bc%2Cd");
+        assert_eq!(
+            encode_query_value("to_PurchaseOrderItem"),
+            "to_PurchaseOrderItem"
+        );
+    }
+
+    #[test]
+    fn keys_double_their_quotes() {
+        assert_eq!(key_predicate("4500000001"), "('4500000001')");
+        assert_eq!(key_predicate("O'Brien/1 2"), "('O''Brien%2F1%202')");
+    }
+
+    #[test]
+    fn keyset_filters() {
+        let since = DateTime::parse_from_rfc3339("2024-01-31T08:00:00.123456Z")
+            .unwrap()
+            .to_utc();
+        let ts = DateTime::parse_from_rfc3339("2024-02-01T10:11:12.5Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            keyset_filter(&PURCHASE_ORDERS, Some(since), None).unwrap(),
+            "LastChangeDateTime ge datetimeoffset'2024-01-31T08:00:00.123Z'"
+        );
+        assert_eq!(
+            keyset_filter(&PURCHASE_ORDERS, None, Some((ts, "45'1"))).unwrap(),
+            "(LastChangeDateTime gt datetimeoffset'2024-02-01T10:11:12.500Z' or (LastChangeDateTime eq datetimeoffset'2024-02-01T10:11:12.500Z' and PurchaseOrder gt '45''1'))"
+        );
+        assert_eq!(keyset_filter(&PURCHASE_ORDERS, None, None), None);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_strangers() {
+        let cursor = Cursor {
+            v: 1,
+            set: "A_PurchaseOrder".into(),
+            since: Some(1_706_688_000_123),
+            ts: 1_706_781_072_500,
+            key: "4500000001".into(),
+        };
+        let text = cursor.encode();
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(Cursor::decode(&text, &PURCHASE_ORDERS).unwrap(), cursor);
+        let other = Cursor {
+            set: "MaintenanceOrder".into(),
+            ..cursor.clone()
+        };
+        assert!(Cursor::decode(&other.encode(), &PURCHASE_ORDERS).is_err());
+        let far = Cursor {
+            ts: i64::MAX,
+            ..cursor
+        };
+        assert!(Cursor::decode(&far.encode(), &PURCHASE_ORDERS).is_err());
+        assert!(Cursor::decode("not a cursor!", &PURCHASE_ORDERS).is_err());
+        assert!(Cursor::decode("e30", &PURCHASE_ORDERS).is_err());
+    }
+
+    #[test]
+    fn cookies_are_replayed_without_attributes() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("SAP_SESSIONID_S4H_100=abc%3d; path=/; secure; HttpOnly"),
+        );
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("sap-usercontext=sap-client=100; path=/"),
+        );
+        assert_eq!(
+            session_cookies(&headers).unwrap(),
+            "SAP_SESSIONID_S4H_100=abc%3d; sap-usercontext=sap-client=100"
+        );
+        assert_eq!(session_cookies(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn statuses_map_to_errors() {
+        let h = HeaderMap::new();
+        let lock = br#"{"error":{"code":"MMPUR_INTEGRATION_PO/002","message":{"lang":"en","value":"locked"}}}"#;
+        assert!(matches!(
+            error_from_response(StatusCode::BAD_REQUEST, &h, lock),
+            ConnectorError::Conflict(_)
+        ));
+        assert!(matches!(
+            error_from_response(StatusCode::BAD_REQUEST, &h, b"{}"),
+            ConnectorError::Rejected(_)
+        ));
+        assert!(matches!(
+            error_from_response(StatusCode::PRECONDITION_REQUIRED, &h, b""),
+            ConnectorError::Conflict(_)
+        ));
+        assert!(matches!(
+            error_from_response(StatusCode::METHOD_NOT_ALLOWED, &h, b""),
+            ConnectorError::Rejected(_)
+        ));
+        let quota = br#"{"fault":{"faultstring":"Rate limit quota violation","detail":{"errorcode":"policies.ratelimit.QuotaViolation"}}}"#;
+        assert!(matches!(
+            error_from_response(StatusCode::INTERNAL_SERVER_ERROR, &h, quota),
+            ConnectorError::RateLimited { .. }
+        ));
+        let mut redirect = HeaderMap::new();
+        redirect.insert(LOCATION, HeaderValue::from_static("https://idp/saml/login"));
+        let err = error_from_response(StatusCode::FOUND, &redirect, b"");
+        assert!(
+            matches!(&err, ConnectorError::Auth(u) if u.message.as_deref() == Some("redirected to https://idp/saml/login")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn created_keys_from_location() {
+        let mut h = HeaderMap::new();
+        h.insert(LOCATION, HeaderValue::from_static("https://h/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/A_PurchaseOrder('4500000123')"));
+        assert_eq!(
+            key_from_location(&h, &PURCHASE_ORDERS).as_deref(),
+            Some("4500000123")
+        );
+        assert_eq!(key_from_location(&HeaderMap::new(), &PURCHASE_ORDERS), None);
+    }
+}
