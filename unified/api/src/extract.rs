@@ -135,29 +135,25 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
+    // The syntax is known to be fine, so every error left is about shape (serde_json reports a
+    // number where an enum belongs as "expected value", a syntax category, hence no classify()).
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = json_path(err.path());
-        let inner = err.into_inner();
-        use serde_json::error::Category;
-        match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("the body is not valid JSON: {inner}"),
-            ),
-            Category::Data => {
-                let message = strip_position(&inner.to_string());
-                // serde names a missing field in the message, one level below the path it reports.
-                let path = match message
-                    .strip_prefix("missing field `")
-                    .and_then(|r| r.split('`').next())
-                {
-                    Some(field) => join(&path, field),
-                    None => path,
-                };
-                ApiError::validation(vec![FieldError::new(path, message)])
-            }
-        }
+        let message = strip_position(&err.into_inner().to_string());
+        // serde names a missing field in the message, one level below the path it reports.
+        let path = match message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            Some(field) => join(&path, field),
+            None => path,
+        };
+        let message = if message.starts_with("expected value") {
+            "has the wrong type".to_owned()
+        } else {
+            message
+        };
+        ApiError::validation(vec![FieldError::new(path, message)])
     })
 }
 

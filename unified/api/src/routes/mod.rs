@@ -233,4 +233,131 @@ mod tests {
         assert_eq!((ok, body["status"].as_str()), (StatusCode::OK, Some("ok")));
         let _ = std::fs::remove_dir_all(dir);
     }
+
+    async fn send(
+        app: &Router,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &'static [u8],
+    ) -> (StatusCode, serde_json::Value, String) {
+        let req = HttpRequest::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", "Bearer key")
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or_default(),
+            ct,
+        )
+    }
+
+    #[tokio::test]
+    async fn bad_bodies_on_every_endpoint_get_a_clear_4xx_and_change_nothing() {
+        let (app, _, dir) = app().await;
+        // A connection stored directly, pointing nowhere: bad bodies must be refused before any
+        // request would leave.
+        let store = mw_store::Store::open(mw_store::StoreOptions {
+            path: dir.join("api.db"),
+            secret_key: Some([9; 32]),
+        })
+        .await
+        .unwrap();
+        let tenant = store.tenant_for_key("key").await.unwrap().unwrap();
+        let conn = store
+            .insert_connection(mw_store::NewConnection {
+                tenant_id: tenant.id,
+                system: mw_model::System::Sap,
+                base_url: "http://127.0.0.1:9".into(),
+                credentials: serde_json::json!({"username": "U", "password": "P"}),
+                settings: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+        let c = conn.id;
+        let endpoints = [
+            ("/v1/connections".to_owned(), true),
+            (format!("/v1/connections/{c}/syncs"), false),
+            (format!("/v1/connections/{c}/purchase-orders"), true),
+        ];
+        let cases: [(&str, &[u8], u16, &str); 7] = [
+            ("application/json", b"{\"system\": ", 400, "malformed_json"),
+            ("application/json", b"[1,", 400, "malformed_json"),
+            ("text/plain", b"{}", 415, "unsupported_media_type"),
+            (
+                "application/json",
+                b"{\"colour\": \"red\"}",
+                422,
+                "validation_failed",
+            ),
+            (
+                "application/json",
+                b"{\"mode\": 7, \"system\": 7, \"vendor_remote_id\": 7}",
+                422,
+                "validation_failed",
+            ),
+            ("application/json", b"7", 422, "validation_failed"),
+            ("application/json", b"null", 422, "validation_failed"),
+        ];
+        for (path, body_required) in &endpoints {
+            for (ct, body, status, code) in cases {
+                if !body_required && body == b"null" {
+                    continue;
+                }
+                let (got, problem, got_ct) = send(&app, "POST", path, ct, body).await;
+                assert_eq!(
+                    (got.as_u16(), problem["code"].as_str()),
+                    (status, Some(code)),
+                    "POST {path} {ct} {}: {problem}",
+                    String::from_utf8_lossy(body)
+                );
+                assert_eq!(got_ct, "application/problem+json");
+                if status == 422 && code == "validation_failed" {
+                    assert!(
+                        problem["errors"][0]["path"]
+                            .as_str()
+                            .is_some_and(|p| p.starts_with('$')),
+                        "{problem}"
+                    );
+                }
+            }
+            if *body_required {
+                let (got, problem, _) = send(&app, "POST", path, "application/json", b"").await;
+                assert_eq!(got, StatusCode::BAD_REQUEST, "{path}: {problem}");
+            }
+        }
+        let big: &'static [u8] =
+            Box::leak(vec![b' '; crate::MAX_BODY_BYTES + 10].into_boxed_slice());
+        let (got, problem, _) =
+            send(&app, "POST", "/v1/connections", "application/json", big).await;
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+        );
+        // Nothing was stored: one connection, no sync jobs, no records.
+        assert_eq!(store.list_connections(tenant.id).await.unwrap().len(), 1);
+        assert!(store.sync_jobs_of(c, 10).await.unwrap().is_empty());
+        assert_eq!(
+            store
+                .count_records(c, mw_model::Entity::PurchaseOrders)
+                .await
+                .unwrap(),
+            0
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
