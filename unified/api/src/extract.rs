@@ -225,9 +225,8 @@ mod tests {
     use mw_model::NewPurchaseOrder;
 
     fn check(body: &str, expected: (StatusCode, &str, Option<&str>)) {
-        let err = match parse::<NewPurchaseOrder>(body.as_bytes()) {
-            Ok(_) => panic!("{body} parsed"),
-            Err(e) => e,
+        let Err(err) = parse::<NewPurchaseOrder>(body.as_bytes()) else {
+            panic!("{body} parsed");
         };
         let path = err.errors.first().map(|e| e.path.as_str());
         assert_eq!(

@@ -31,11 +31,7 @@ impl Default for HttpConfig {
 /// Builds a client with rustls (ring) and the configured timeouts. Redirects are not followed:
 /// an ERP API that redirects is sending us to a logon page, and that is an error to report.
 pub fn client(config: &HttpConfig) -> Result<reqwest::Client, ConnectorError> {
-    static PROVIDER: Once = Once::new();
-    PROVIDER.call_once(|| {
-        // Fails only when another provider was installed first, which serves as well.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    install_tls_provider();
     reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .timeout(config.request_timeout)
@@ -47,6 +43,16 @@ pub fn client(config: &HttpConfig) -> Result<reqwest::Client, ConnectorError> {
             detail: format!("cannot build the HTTP client: {e}"),
             upstream: None,
         })
+}
+
+/// Installs rustls' ring provider for the process. reqwest is built without a default provider
+/// (no aws-lc C build), so every process that builds a reqwest client calls this first.
+pub fn install_tls_provider() {
+    static PROVIDER: Once = Once::new();
+    PROVIDER.call_once(|| {
+        // Fails only when another provider was installed first, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// The source's clock from its `Date` header (RFC 9110 IMF-fixdate), if it sent a readable one.

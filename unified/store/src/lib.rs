@@ -56,6 +56,12 @@ impl Store {
     /// Opens (creating and migrating when needed) the store at `options.path`.
     pub async fn open(options: StoreOptions) -> Result<Store, StoreError> {
         tokio::task::spawn_blocking(move || {
+            if let Some(parent) = options.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
             let cipher = match options.secret_key {
                 Some(key) => Cipher::new(&key),
                 None => Cipher::from_key_file(&key_path(&options.path))?,
@@ -74,6 +80,30 @@ fn key_path(db_path: &Path) -> PathBuf {
     let mut name = db_path.as_os_str().to_owned();
     name.push(".key");
     PathBuf::from(name)
+}
+
+impl Store {
+    /// Runs `f` on the writer connection in the blocking pool.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection, &Cipher) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let cipher = self.cipher.clone();
+        tokio::task::spawn_blocking(move || f(&mut db.writer(), &cipher)).await?
+    }
+
+    /// Runs `f` on a reader connection in the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection, &Cipher) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let cipher = self.cipher.clone();
+        tokio::task::spawn_blocking(move || db.read(|c| f(c, &cipher))).await?
+    }
 }
 
 #[cfg(test)]
@@ -106,29 +136,5 @@ pub(crate) mod test_support {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
-    }
-}
-
-impl Store {
-    /// Runs `f` on the writer connection in the blocking pool.
-    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut rusqlite::Connection, &Cipher) -> Result<T, StoreError> + Send + 'static,
-    {
-        let db = self.db.clone();
-        let cipher = self.cipher.clone();
-        tokio::task::spawn_blocking(move || f(&mut db.writer(), &cipher)).await?
-    }
-
-    /// Runs `f` on a reader connection in the blocking pool.
-    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection, &Cipher) -> Result<T, StoreError> + Send + 'static,
-    {
-        let db = self.db.clone();
-        let cipher = self.cipher.clone();
-        tokio::task::spawn_blocking(move || db.read(|c| f(c, &cipher))).await?
     }
 }

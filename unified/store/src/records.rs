@@ -259,10 +259,10 @@ impl Store {
     ) -> Result<Option<StoredRecord>, StoreError> {
         let key = id_or_remote_id.to_owned();
         self.read(move |conn, _| {
-            if Uuid::parse_str(&key).is_ok() {
-                if let Some(r) = get_by(conn, "id", &key, connection_id, entity)? {
-                    return Ok(Some(r));
-                }
+            if Uuid::parse_str(&key).is_ok()
+                && let Some(r) = get_by(conn, "id", &key, connection_id, entity)?
+            {
+                return Ok(Some(r));
             }
             get_by(conn, "remote_id", &key, connection_id, entity)
         })

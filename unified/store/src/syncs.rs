@@ -206,7 +206,7 @@ fn save_progress(
     Ok(())
 }
 
-fn entity_progress<'a>(job: &'a mut SyncJob, entity: Entity) -> &'a mut EntityProgress {
+fn entity_progress(job: &mut SyncJob, entity: Entity) -> &mut EntityProgress {
     job.progress
         .entry(entity)
         .or_insert_with(EntityProgress::pending)

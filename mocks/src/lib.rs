@@ -1,0 +1,81 @@
+//! Protocol-faithful emulators of the industrial systems Millwright connects to.
+//!
+//! Each emulator is an HTTP server speaking the system's own protocol (this round: SAP S/4HANA's
+//! OData v2 purchase order service) over data generated deterministically from a seed and a
+//! volume [`Profile`], plus an admin API under `/__admin` (virtual clock, churn, ground truth,
+//! native records, request journal) that the conformance harness uses to check a connector.
+//!
+//! Nothing here is shared with the connectors in `unified/`: an emulator that shared code with
+//! the client it tests would hide that client's mistakes.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), mw_mocks::MockError> {
+//! use mw_mocks::{EmulatorOptions, Profile, SystemKind, serve};
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(mw_mocks::MockError::Listener)?;
+//! let options = EmulatorOptions { system: SystemKind::Sap, profile: Profile::builtin("tiny")?, seed: 7 };
+//! let emulator = serve(options, listener).await?;
+//! println!("{}", emulator.manifest_entry());
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Layout: `clock` (virtual time), `profile` (volumes), `admin` (the `/__admin` router and
+//! the per-system trait behind it), `journal` (request log middleware), `sap` (the SAP
+//! emulator: routes, auth, OData machinery, data generation).
+
+mod clock;
+mod error;
+mod profile;
+
+mod admin;
+mod journal;
+mod sap;
+mod server;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use error::MockError;
+pub use profile::{MasterDataVolume, Profile, PurchaseOrderVolume, SapSettings};
+pub use server::{RunningEmulator, serve};
+
+/// Which system an emulator speaks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SystemKind {
+    Sap,
+}
+
+impl SystemKind {
+    /// The manifest name: `sap`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SystemKind::Sap => "sap",
+        }
+    }
+}
+
+impl fmt::Display for SystemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SystemKind {
+    type Err = MockError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "sap" => Ok(SystemKind::Sap),
+            _ => Err(MockError::UnknownSystem(text.to_owned())),
+        }
+    }
+}
+
+/// How to start an emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorOptions {
+    pub system: SystemKind,
+    pub profile: Profile,
+    /// Same seed and profile, same data, on every machine.
+    pub seed: u64,
+}

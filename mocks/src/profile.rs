@@ -1,0 +1,212 @@
+//! Volume profiles: how much data an emulator holds and how it pages.
+//!
+//! Profiles are TOML files in `fixtures/profiles/`. The built-in ones are embedded with
+//! `include_str!` so a binary serves them without the source tree; any other file can be loaded
+//! by path. The figures, together with a seed, fully determine the generated data.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::MockError;
+
+const TINY: &str = include_str!("../../fixtures/profiles/tiny.toml");
+const PLANT: &str = include_str!("../../fixtures/profiles/plant.toml");
+
+/// A volume profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    /// Where the virtual clock starts; generated history ends here.
+    pub clock_start: DateTime<Utc>,
+    /// How far back generated records were created.
+    pub history_days: u32,
+    pub purchase_orders: PurchaseOrderVolume,
+    pub master_data: MasterDataVolume,
+    pub sap: SapSettings,
+}
+
+/// Purchase order volumes.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseOrderVolume {
+    /// Purchase orders in the generated history.
+    pub count: u64,
+    /// Items per order, inclusive range `[min, max]`.
+    pub items_per_order: [u32; 2],
+    /// The longest time between an order's creation and its last change.
+    pub max_change_delay_days: u32,
+}
+
+/// Master data volumes.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasterDataVolume {
+    pub suppliers: u32,
+    pub materials: u32,
+}
+
+/// SAP emulator settings.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SapSettings {
+    /// Rows per collection response before `__next` is sent.
+    pub page_size: u32,
+    /// Idle time after which a CSRF session (token + cookie) expires, in virtual seconds.
+    pub csrf_session_timeout_seconds: u64,
+    /// Lifetime of OAuth access tokens (`expires_in`), in virtual seconds.
+    pub oauth_token_lifetime_seconds: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    clock_start: String,
+    history_days: u32,
+    purchase_orders: PurchaseOrderVolume,
+    master_data: MasterDataVolume,
+    sap: SapSettings,
+}
+
+impl Profile {
+    /// One of the profiles shipped in `fixtures/profiles/`: `tiny` or `plant`.
+    pub fn builtin(name: &str) -> Result<Profile, MockError> {
+        let text = match name {
+            "tiny" => TINY,
+            "plant" => PLANT,
+            other => return Err(MockError::UnknownProfile(other.to_owned())),
+        };
+        Profile::from_toml(text, &format!("built-in profile {name}"))
+    }
+
+    /// A profile from a TOML file.
+    pub fn from_file(path: &Path) -> Result<Profile, MockError> {
+        let text = std::fs::read_to_string(path).map_err(|source| MockError::ProfileRead {
+            path: path.to_owned(),
+            source,
+        })?;
+        Profile::from_toml(&text, &path.display().to_string())
+    }
+
+    /// A profile from TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Profile, MockError> {
+        let raw: RawProfile = toml::from_str(text).map_err(|source| MockError::ProfileParse {
+            origin: origin.to_owned(),
+            source,
+        })?;
+        let invalid = |reason: String| MockError::ProfileInvalid {
+            origin: origin.to_owned(),
+            reason,
+        };
+        let clock_start = DateTime::parse_from_rfc3339(&raw.clock_start)
+            .map_err(|error| invalid(format!("clock_start {:?}: {error}", raw.clock_start)))?
+            .with_timezone(&Utc);
+        if clock_start.timestamp_subsec_nanos() != 0 {
+            return Err(invalid(String::from("clock_start must be a whole second")));
+        }
+        if !(1..=3650).contains(&raw.history_days) {
+            return Err(invalid(String::from(
+                "history_days must be within 1..=3650",
+            )));
+        }
+        let orders = &raw.purchase_orders;
+        // PO numbers live in 4500000000..4599999999; leave room for creates and churn.
+        if !(1..=90_000_000).contains(&orders.count) {
+            return Err(invalid(String::from(
+                "purchase_orders.count must be within 1..=90000000",
+            )));
+        }
+        let [items_min, items_max] = orders.items_per_order;
+        if items_min == 0 || items_max < items_min || items_max > 999 {
+            return Err(invalid(String::from(
+                "purchase_orders.items_per_order must be [min, max] with 1 <= min <= max <= 999",
+            )));
+        }
+        if orders.max_change_delay_days > 3650 {
+            return Err(invalid(String::from(
+                "purchase_orders.max_change_delay_days must be at most 3650",
+            )));
+        }
+        if !(1..=9_000_000).contains(&raw.master_data.suppliers) {
+            return Err(invalid(String::from(
+                "master_data.suppliers must be within 1..=9000000",
+            )));
+        }
+        if !(1..=10_000_000).contains(&raw.master_data.materials) {
+            return Err(invalid(String::from(
+                "master_data.materials must be within 1..=10000000",
+            )));
+        }
+        if !(1..=100_000).contains(&raw.sap.page_size) {
+            return Err(invalid(String::from(
+                "sap.page_size must be within 1..=100000",
+            )));
+        }
+        if raw.sap.csrf_session_timeout_seconds == 0 || raw.sap.oauth_token_lifetime_seconds == 0 {
+            return Err(invalid(String::from(
+                "sap.csrf_session_timeout_seconds and sap.oauth_token_lifetime_seconds must be positive",
+            )));
+        }
+        // Creation times are at least a millisecond apart within the working hours of the window.
+        let working_ms = u64::from(raw.history_days) * 5 / 7 * 10 * 3_600_000;
+        if working_ms < orders.count.saturating_mul(2) {
+            return Err(invalid(String::from(
+                "purchase_orders.count is too large for history_days: orders would share a millisecond",
+            )));
+        }
+        Ok(Profile {
+            name: raw.name,
+            description: raw.description,
+            clock_start,
+            history_days: raw.history_days,
+            purchase_orders: raw.purchase_orders,
+            master_data: raw.master_data,
+            sap: raw.sap,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_load() {
+        let tiny = Profile::builtin("tiny").expect("tiny loads");
+        assert_eq!(tiny.name, "tiny");
+        let plant = Profile::builtin("plant").expect("plant loads");
+        assert!(plant.purchase_orders.count > tiny.purchase_orders.count);
+        assert!(matches!(
+            Profile::builtin("galaxy"),
+            Err(MockError::UnknownProfile(_))
+        ));
+    }
+
+    #[test]
+    fn bad_profiles_are_refused() {
+        let good = TINY.to_owned();
+        for (from, to) in [
+            ("page_size = 100", "page_size = 0"),
+            ("history_days = 120", "history_days = 0"),
+            (
+                "clock_start = \"2026-03-02T08:00:00Z\"",
+                "clock_start = \"yesterday\"",
+            ),
+            ("items_per_order = [1, 4]", "items_per_order = [3, 2]"),
+        ] {
+            assert!(good.contains(from), "fixture changed: {from}");
+            let bad = good.replace(from, to);
+            assert!(
+                Profile::from_toml(&bad, "test").is_err(),
+                "{to} should be refused"
+            );
+        }
+        assert!(Profile::from_toml("name = 1", "test").is_err());
+        assert!(Profile::from_toml(&format!("{good}\nsurprise = 1\n"), "test").is_err());
+    }
+}

@@ -1,0 +1,863 @@
+//! The HTTP face of the SAP emulator: `/sap/opu/odata/sap/<SERVICE>/…` and the OAuth token
+//! endpoint.
+//!
+//! One handler serves every OData request, in the order SAP's stack does it: logon (401), then
+//! the service (404 `/IWFND/MED/170`), CSRF (403 `Required`), authorisation (403), query
+//! options and resource path (400/404), and finally the read or write. Every refusal after
+//! logon is SAP's v2 error envelope; nothing a client sends can make it panic or answer 500.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, HOST, LOCATION};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest as _, Sha256};
+
+use super::auth::{Principal, SapAuth, csrf_headers, csrf_required, unauthorized};
+use super::odata::body::parse_body;
+use super::odata::edm::{EntitySet, Multiplicity, ServiceDef};
+use super::odata::engine::{PageRequest, Row, RowSource, RowsInKeyOrder, SortPlan, count, execute};
+use super::odata::error::{ErrorContext, ODataError};
+use super::odata::eval::{StoredForm, compare_for_sort, compile_filter, literal_for_property};
+use super::odata::json::Json;
+use super::odata::metadata::render_metadata;
+use super::odata::payload::{
+    Entity, Expanded, PayloadContext, Shape, collection_json, entity_json, service_document, wrap_d,
+};
+use super::odata::query::{FormatRequest, QueryOptions, decode_component};
+use super::odata::uri::{KeyPart, Segment, parse_resource_path};
+use super::odata::value::{Ticks, Value};
+use super::service::{ODataService, ParentRef, ServiceReader, WriteContext};
+use crate::server::Core;
+
+/// Where OData v2 services live.
+pub(crate) const SERVICE_PREFIX: &str = "/sap/opu/odata/sap/";
+/// Request bodies larger than this are refused (413).
+const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// Shared state of the SAP emulator's routes.
+pub(crate) struct SapState {
+    pub(crate) core: Arc<Core>,
+    pub(crate) auth: SapAuth,
+    pub(crate) services: Vec<Arc<dyn ODataService>>,
+    transactions: AtomicU64,
+}
+
+impl SapState {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        auth: SapAuth,
+        services: Vec<Arc<dyn ODataService>>,
+    ) -> Self {
+        SapState {
+            core,
+            auth,
+            services,
+            transactions: AtomicU64::new(0),
+        }
+    }
+
+    /// A 32-hex-digit transaction id, deterministic for a seed and request order.
+    fn transaction_id(&self) -> String {
+        let count = self.transactions.fetch_add(1, Ordering::Relaxed);
+        let mut hasher = Sha256::new();
+        hasher.update(b"millwright/sap/transaction");
+        hasher.update(self.core.seed.to_le_bytes());
+        hasher.update(count.to_le_bytes());
+        hasher.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect()
+    }
+
+    fn error_context<'a>(
+        &self,
+        service_id: &'a str,
+        service_version: &'a str,
+        component_id: &'a str,
+    ) -> ErrorContext<'a> {
+        ErrorContext {
+            service_id,
+            service_version,
+            component_id,
+            transaction_id: self.transaction_id(),
+            timestamp: self
+                .core
+                .clock
+                .now()
+                .format("%Y%m%d%H%M%S.0000000")
+                .to_string(),
+        }
+    }
+}
+
+/// Entry point for every request under [`SERVICE_PREFIX`].
+pub(crate) async fn odata(State(state): State<Arc<SapState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let context = state.error_context("", "0001", "");
+            return ODataError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "/IWCOR/CX_OD_BAD_REQUEST",
+                "The request body is too large",
+            )
+            .into_response(&context);
+        }
+    };
+    if parts.method == Method::HEAD {
+        let mut response = handle(&state, &parts, &bytes, &Method::GET);
+        *response.body_mut() = Body::empty();
+        return response;
+    }
+    handle(&state, &parts, &bytes, &parts.method)
+}
+
+/// `POST /sap/bc/sec/oauth2/token`.
+pub(crate) async fn token(State(state): State<Arc<SapState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if parts.method != Method::POST {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "Request too large").into_response();
+    };
+    state
+        .auth
+        .token_response(&parts.headers, &bytes, state.core.clock.now())
+}
+
+/// Anything outside the known ICF nodes: the ICF's plain 404 page.
+pub(crate) async fn not_found() -> Response {
+    let mut response = (
+        StatusCode::NOT_FOUND,
+        "<html><head><title>Service cannot be reached</title></head><body><h1>404 Not Found</h1>\
+         <p>Service cannot be reached. The requested ICF node does not exist.</p></body></html>",
+    )
+        .into_response();
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+fn is_modifying(method: &Method) -> bool {
+    matches!(
+        method.as_str(),
+        "POST" | "PUT" | "PATCH" | "MERGE" | "DELETE"
+    )
+}
+
+fn handle(state: &SapState, parts: &Parts, body: &Bytes, method: &Method) -> Response {
+    let now = state.core.clock.now();
+    let principal = match state.auth.authenticate(&parts.headers, now) {
+        Ok(principal) => principal,
+        Err(failure) => return unauthorized(failure),
+    };
+    let raw_query = parts.uri.query();
+    if let Some(client) = custom_option(raw_query, "sap-client")
+        && client != super::auth::CLIENT
+    {
+        // There is no client other than 100 to log on to.
+        return unauthorized(super::auth::AuthFailure::Logon);
+    }
+
+    let path = parts.uri.path();
+    let rest = path.strip_prefix(SERVICE_PREFIX).unwrap_or_default();
+    let (raw_service, resource) = rest.split_once('/').unwrap_or((rest, ""));
+    let service_name = decode_component(raw_service)
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let Some(service) = state.services.iter().find(|service| {
+        service
+            .definition()
+            .name
+            .eq_ignore_ascii_case(&service_name)
+    }) else {
+        let context = state.error_context(&service_name, "0001", "");
+        return ODataError::new(
+            StatusCode::NOT_FOUND,
+            "/IWFND/MED/170",
+            format!(
+                "No service found for namespace '/SAP/', name '{service_name}', version '0001'"
+            ),
+        )
+        .into_response(&context);
+    };
+    let definition = service.definition();
+    let context = state.error_context(definition.name, definition.version, definition.component_id);
+
+    // `X-HTTP-Method` tunnels MERGE and friends through POST.
+    let mut method = method.clone();
+    if method == Method::POST
+        && let Some(tunnel) = parts
+            .headers
+            .get("x-http-method")
+            .and_then(|v| v.to_str().ok())
+        && let Ok(tunnelled) = Method::from_bytes(tunnel.trim().to_ascii_uppercase().as_bytes())
+        && is_modifying(&tunnelled)
+    {
+        method = tunnelled;
+    }
+
+    let mut grant_headers = HeaderMap::new();
+    if method == Method::GET {
+        let fetch = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("fetch"));
+        if fetch {
+            let grant = state.auth.fetch_csrf(&parts.headers, &principal, now);
+            csrf_headers(&grant, &mut grant_headers);
+        }
+    } else if is_modifying(&method) {
+        if !state.auth.check_csrf(&parts.headers, &principal, now) {
+            return csrf_required();
+        }
+        if principal.read_only {
+            return ODataError::forbidden(
+                "/IWBEP/CX_MGW_BUSI_EXCEPTION",
+                format!(
+                    "User {} is not authorized to change purchasing documents (authorization object M_BEST_EKO)",
+                    principal.user
+                ),
+            )
+            .into_response(&context);
+        }
+    } else {
+        return ODataError::method_not_allowed(format!("Method {method} is not supported"))
+            .into_response(&context);
+    }
+
+    let request = RequestContext {
+        state,
+        service: service.as_ref(),
+        definition,
+        principal: &principal,
+        headers: &parts.headers,
+        service_root: service_root(state, &parts.headers, definition),
+        resource: resource.trim_end_matches('/'),
+        now: Ticks::from_datetime(now),
+    };
+    let result = QueryOptions::parse(raw_query).and_then(|options| {
+        let segments = parse_resource_path(resource)?;
+        if method == Method::GET {
+            request.read(&segments, &options)
+        } else {
+            request.write(&method, &segments, &options, body)
+        }
+    });
+    let mut response = match result {
+        Ok(response) => response,
+        Err(error) => error.into_response(&context),
+    };
+    for (name, value) in &grant_headers {
+        response.headers_mut().append(name, value.clone());
+    }
+    response
+}
+
+/// The value of a non-`$` query option such as `sap-client`.
+fn custom_option(raw_query: Option<&str>, name: &str) -> Option<String> {
+    raw_query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| decode_component(value).ok())
+}
+
+/// `http://<Host>/sap/opu/odata/sap/<SERVICE>/`: SAP builds absolute URIs from the Host header.
+fn service_root(state: &SapState, headers: &HeaderMap, definition: &ServiceDef) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|host| !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()))
+        .map(|host| format!("http://{host}"))
+        .unwrap_or_else(|| state.core.base_url.clone());
+    format!("{host}{SERVICE_PREFIX}{}/", definition.name)
+}
+
+fn json_response(status: StatusCode, json: &Json) -> Response {
+    let mut response = (status, json.render()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert("dataserviceversion", HeaderValue::from_static("2.0"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
+    response
+}
+
+fn text_response(body: String) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert("dataserviceversion", HeaderValue::from_static("2.0"));
+    response
+}
+
+fn no_content() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert("dataserviceversion", HeaderValue::from_static("2.0"));
+    response
+}
+
+/// Refuses requests that accept only formats this emulator does not write (Atom/XML).
+fn negotiate_json(headers: &HeaderMap, format: Option<FormatRequest>) -> Result<(), ODataError> {
+    let refusal = || {
+        ODataError::not_acceptable(
+            "This service answers in JSON only; send Accept: application/json or $format=json",
+        )
+    };
+    match format {
+        Some(FormatRequest::Json) => return Ok(()),
+        Some(FormatRequest::Xml) => return Err(refusal()),
+        None => {}
+    }
+    let ranges: Vec<String> = headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .map(|range| {
+            range
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|range| !range.is_empty())
+        .collect();
+    if ranges.is_empty()
+        || ranges
+            .iter()
+            .any(|range| matches!(range.as_str(), "application/json" | "*/*" | "application/*"))
+    {
+        Ok(())
+    } else {
+        Err(refusal())
+    }
+}
+
+/// What a resource path names, resolved against the data.
+enum Target {
+    Collection {
+        set: &'static EntitySet,
+        /// Navigation results; `None` for a whole entity set.
+        rows: Option<Vec<Row>>,
+        parent: Option<ParentRef>,
+    },
+    Entity {
+        set: &'static EntitySet,
+        row: Row,
+    },
+    Property {
+        set: &'static EntitySet,
+        row: Row,
+        index: usize,
+        raw: bool,
+    },
+    Count {
+        set: &'static EntitySet,
+        rows: Option<Vec<Row>>,
+    },
+}
+
+struct RequestContext<'a> {
+    state: &'a SapState,
+    service: &'a dyn ODataService,
+    definition: &'static ServiceDef,
+    principal: &'a Principal,
+    headers: &'a HeaderMap,
+    service_root: String,
+    resource: &'a str,
+    now: Ticks,
+}
+
+/// Converts a key predicate into key values in key order.
+fn key_values(set: &EntitySet, parts: &[KeyPart]) -> Result<Vec<Value>, ODataError> {
+    let entity_type = set.entity_type;
+    let invalid = || {
+        ODataError::bad_request(format!(
+            "Invalid key predicate for entity set '{}'",
+            set.name
+        ))
+    };
+    let mut values = Vec::with_capacity(entity_type.keys.len());
+    if let [KeyPart { name: None, value }] = parts {
+        let [key] = entity_type.keys else {
+            return Err(invalid());
+        };
+        let property = entity_type.property(key).ok_or_else(invalid)?;
+        values.push(literal_for_property(value, property.edm).ok_or_else(invalid)?);
+        return Ok(values);
+    }
+    if parts.len() != entity_type.keys.len() {
+        return Err(invalid());
+    }
+    for key in entity_type.keys {
+        let part = parts
+            .iter()
+            .find(|part| part.name.as_deref() == Some(*key))
+            .ok_or_else(invalid)?;
+        let property = entity_type.property(key).ok_or_else(invalid)?;
+        values.push(literal_for_property(&part.value, property.edm).ok_or_else(invalid)?);
+    }
+    Ok(values)
+}
+
+fn row_key(set: &EntitySet, row: &[Value]) -> Vec<Value> {
+    set.entity_type
+        .key_indices()
+        .into_iter()
+        .map(|index| row.get(index).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+fn same_key(set: &EntitySet, left: &[Value], right: &[Value]) -> bool {
+    let forms: Vec<Option<StoredForm>> = set
+        .entity_type
+        .key_indices()
+        .into_iter()
+        .map(|index| StoredForm::of(&set.entity_type.properties[index]))
+        .collect();
+    left.len() == right.len()
+        && left
+            .iter()
+            .zip(right)
+            .zip(forms)
+            .all(|((a, b), form)| compare_for_sort(a, b, form) == std::cmp::Ordering::Equal)
+}
+
+fn resolve(
+    reader: &dyn ServiceReader,
+    definition: &'static ServiceDef,
+    segments: &[Segment],
+) -> Result<Target, ODataError> {
+    let Some((first, rest)) = segments.split_first() else {
+        return Err(ODataError::resource_not_found(""));
+    };
+    let Segment::Named { name, keys } = first else {
+        return Err(ODataError::resource_not_found(&first.label()));
+    };
+    let Some(set) = definition.entity_set(name) else {
+        return Err(ODataError::resource_not_found(name));
+    };
+    let mut target = match keys {
+        Some(parts) => {
+            let key = key_values(set, parts)?;
+            let row = reader
+                .get(set, &key)
+                .ok_or_else(|| ODataError::resource_not_found(set.entity_type.name))?;
+            Target::Entity { set, row }
+        }
+        None => Target::Collection {
+            set,
+            rows: None,
+            parent: None,
+        },
+    };
+    for segment in rest {
+        target = match (target, segment) {
+            (Target::Collection { set, rows, .. }, Segment::Count) => Target::Count { set, rows },
+            (Target::Entity { set, row }, Segment::Named { name, keys }) => {
+                if let Some(navigation) = set.entity_type.navigation(name) {
+                    let target_set = definition
+                        .entity_set(navigation.target_set)
+                        .ok_or_else(|| ODataError::resource_not_found(name))?;
+                    let rows = reader.navigate(set, &row, navigation);
+                    match (navigation.multiplicity, keys) {
+                        (Multiplicity::Many, None) => Target::Collection {
+                            set: target_set,
+                            rows: Some(rows),
+                            parent: Some(ParentRef {
+                                set,
+                                key: row_key(set, &row),
+                                navigation,
+                            }),
+                        },
+                        (Multiplicity::Many, Some(parts)) => {
+                            let key = key_values(target_set, parts)?;
+                            let row = rows
+                                .into_iter()
+                                .find(|candidate| {
+                                    same_key(target_set, &row_key(target_set, candidate), &key)
+                                })
+                                .ok_or_else(|| {
+                                    ODataError::resource_not_found(target_set.entity_type.name)
+                                })?;
+                            Target::Entity {
+                                set: target_set,
+                                row,
+                            }
+                        }
+                        (Multiplicity::One, None) => {
+                            let row = rows.into_iter().next().ok_or_else(|| {
+                                ODataError::resource_not_found(target_set.entity_type.name)
+                            })?;
+                            Target::Entity {
+                                set: target_set,
+                                row,
+                            }
+                        }
+                        (Multiplicity::One, Some(_)) => {
+                            return Err(ODataError::resource_not_found(name));
+                        }
+                    }
+                } else if let (Some(index), None) = (set.entity_type.property_index(name), keys) {
+                    Target::Property {
+                        set,
+                        row,
+                        index,
+                        raw: false,
+                    }
+                } else {
+                    return Err(ODataError::resource_not_found(name));
+                }
+            }
+            (
+                Target::Property {
+                    set,
+                    row,
+                    index,
+                    raw: false,
+                },
+                Segment::Value,
+            ) => Target::Property {
+                set,
+                row,
+                index,
+                raw: true,
+            },
+            (_, segment) => return Err(ODataError::resource_not_found(&segment.label())),
+        };
+    }
+    Ok(target)
+}
+
+/// Builds an entity with the navigation targets its shape expands.
+fn expand(reader: &dyn ServiceReader, shape: &Shape, row: Row) -> Entity {
+    let mut expanded = Vec::new();
+    for (navigation, child) in &shape.expanded {
+        let rows = reader.navigate(shape.set, &row, navigation);
+        let value = match navigation.multiplicity {
+            Multiplicity::Many => {
+                Expanded::Many(rows.into_iter().map(|r| expand(reader, child, r)).collect())
+            }
+            Multiplicity::One => Expanded::One(
+                rows.into_iter()
+                    .next()
+                    .map(|r| Box::new(expand(reader, child, r))),
+            ),
+        };
+        expanded.push((navigation.name, value));
+    }
+    Entity { row, expanded }
+}
+
+impl RequestContext<'_> {
+    fn payload_context(&self) -> PayloadContext<'_> {
+        PayloadContext {
+            service_root: &self.service_root,
+            namespace: self.definition.name,
+        }
+    }
+
+    fn read(&self, segments: &[Segment], options: &QueryOptions) -> Result<Response, ODataError> {
+        match segments {
+            [] => {
+                options.only_allow(&["$format"])?;
+                negotiate_json(self.headers, options.format)?;
+                return Ok(json_response(
+                    StatusCode::OK,
+                    &service_document(self.definition),
+                ));
+            }
+            [Segment::Metadata] => {
+                options.only_allow(&[])?;
+                let xml = render_metadata(self.definition, &self.service_root);
+                let mut response = (StatusCode::OK, xml).into_response();
+                let headers = response.headers_mut();
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+                headers.insert("dataserviceversion", HeaderValue::from_static("2.0"));
+                return Ok(response);
+            }
+            [Segment::Batch] => {
+                return Err(ODataError::method_not_allowed("$batch requires POST"));
+            }
+            _ => {}
+        }
+        let mut result: Option<Result<Response, ODataError>> = None;
+        self.service.read(&mut |reader| {
+            result = Some(self.read_with(reader, segments, options));
+        });
+        result.unwrap_or_else(|| Err(ODataError::resource_not_found(self.resource)))
+    }
+
+    fn read_with(
+        &self,
+        reader: &dyn ServiceReader,
+        segments: &[Segment],
+        options: &QueryOptions,
+    ) -> Result<Response, ODataError> {
+        let target = resolve(reader, self.definition, segments)?;
+        let context = self.payload_context();
+        match target {
+            Target::Collection { set, rows, .. } => {
+                negotiate_json(self.headers, options.format)?;
+                let filter = options
+                    .filter
+                    .as_ref()
+                    .map(|expr| compile_filter(expr, set.entity_type))
+                    .transpose()?;
+                let shape = Shape::build(
+                    self.definition,
+                    set,
+                    options.select.as_deref(),
+                    &options.expand,
+                )?;
+                let source: Box<dyn RowSource + '_> = match rows {
+                    Some(rows) => Box::new(RowsInKeyOrder::new(set.entity_type, rows)),
+                    None => reader.source(set),
+                };
+                let plan = SortPlan::new(set.entity_type, &options.orderby, source.as_ref())?;
+                let page_size =
+                    usize::try_from(self.state.core.profile.sap.page_size).unwrap_or(usize::MAX);
+                let page = execute(
+                    source.as_ref(),
+                    &PageRequest {
+                        filter: filter.as_ref(),
+                        filter_text: options
+                            .filter
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        plan: &plan,
+                        skip: options.skip.unwrap_or(0),
+                        top: options.top,
+                        page_size,
+                        inline_count: options.inline_count,
+                        skiptoken: options.skiptoken.as_deref(),
+                    },
+                )?;
+                let entities: Vec<Entity> = page
+                    .rows
+                    .into_iter()
+                    .map(|row| expand(reader, &shape, row))
+                    .collect();
+                let next = page.next_token.map(|token| {
+                    format!(
+                        "{}{}?{}",
+                        self.service_root,
+                        self.resource,
+                        options.next_query(&token)
+                    )
+                });
+                Ok(json_response(
+                    StatusCode::OK,
+                    &collection_json(&context, &shape, &entities, page.count, next),
+                ))
+            }
+            Target::Entity { set, row } => {
+                options.only_allow(&["$select", "$expand", "$format"])?;
+                negotiate_json(self.headers, options.format)?;
+                let shape = Shape::build(
+                    self.definition,
+                    set,
+                    options.select.as_deref(),
+                    &options.expand,
+                )?;
+                let entity = expand(reader, &shape, row);
+                Ok(json_response(
+                    StatusCode::OK,
+                    &wrap_d(entity_json(&context, &shape, &entity)),
+                ))
+            }
+            Target::Property {
+                set,
+                row,
+                index,
+                raw,
+            } => {
+                let property = &set.entity_type.properties[index];
+                let value = row.get(index).cloned().unwrap_or(Value::Null);
+                if raw {
+                    options.only_allow(&[])?;
+                    return Ok(text_response(value.to_plain_text()));
+                }
+                options.only_allow(&["$format"])?;
+                negotiate_json(self.headers, options.format)?;
+                let mut inner = Json::object();
+                inner.push(property.name, value.to_json(property.edm));
+                Ok(json_response(StatusCode::OK, &wrap_d(inner)))
+            }
+            Target::Count { set, rows } => {
+                options.only_allow(&["$filter", "$top", "$skip", "$orderby", "$format"])?;
+                let filter = options
+                    .filter
+                    .as_ref()
+                    .map(|expr| compile_filter(expr, set.entity_type))
+                    .transpose()?;
+                let source: Box<dyn RowSource + '_> = match rows {
+                    Some(rows) => Box::new(RowsInKeyOrder::new(set.entity_type, rows)),
+                    None => reader.source(set),
+                };
+                let total = count(
+                    source.as_ref(),
+                    filter.as_ref(),
+                    options.skip.unwrap_or(0),
+                    options.top,
+                );
+                Ok(text_response(total.to_string()))
+            }
+        }
+    }
+
+    fn write(
+        &self,
+        method: &Method,
+        segments: &[Segment],
+        options: &QueryOptions,
+        body: &Bytes,
+    ) -> Result<Response, ODataError> {
+        // SAP refuses system query options (even $format) on modifying requests.
+        options.only_allow(&[])?;
+        if matches!(segments, [Segment::Batch]) {
+            return Err(ODataError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "/IWBEP/CM_MGW_RT/050",
+                "$batch is not supported by this emulator yet; send each request on its own",
+            ));
+        }
+        let mut resolved: Option<Result<Target, ODataError>> = None;
+        self.service.read(&mut |reader| {
+            resolved = Some(resolve(reader, self.definition, segments));
+        });
+        let target =
+            resolved.unwrap_or_else(|| Err(ODataError::resource_not_found(self.resource)))?;
+        let context = WriteContext {
+            user: self.principal.user.to_ascii_uppercase(),
+            now: self.now,
+        };
+        match (method.as_str(), target) {
+            ("POST", Target::Collection { set, parent, .. }) => {
+                self.check_content_type()?;
+                if !set.creatable {
+                    return Err(ODataError::method_not_allowed(format!(
+                        "Entity set '{}' is not creatable",
+                        set.name
+                    )));
+                }
+                let payload = parse_body(self.definition, set.entity_type, body, parent.is_none())?;
+                let created = self.service.create(&context, set, parent, payload)?;
+                let mut expand_paths = Vec::new();
+                let mut entity = Entity {
+                    row: created.row,
+                    expanded: Vec::new(),
+                };
+                for (navigation, rows) in created.children {
+                    expand_paths.push(vec![navigation.name.to_owned()]);
+                    entity.expanded.push((
+                        navigation.name,
+                        Expanded::Many(
+                            rows.into_iter()
+                                .map(|row| Entity {
+                                    row,
+                                    expanded: Vec::new(),
+                                })
+                                .collect(),
+                        ),
+                    ));
+                }
+                let shape = Shape::build(self.definition, created.set, None, &expand_paths)?;
+                let payload_context = self.payload_context();
+                let location = payload_context.entity_uri(created.set, &entity.row);
+                let mut response = json_response(
+                    StatusCode::CREATED,
+                    &wrap_d(entity_json(&payload_context, &shape, &entity)),
+                );
+                if let Ok(value) = HeaderValue::from_str(&location) {
+                    response.headers_mut().insert(LOCATION, value);
+                }
+                if let Some((code, message)) = created.message {
+                    let header_json = serde_json::json!({
+                        "code": code, "message": message, "target": "", "severity": "success",
+                        "transition": false, "details": [],
+                    });
+                    if let Ok(value) = HeaderValue::from_str(&header_json.to_string()) {
+                        response.headers_mut().insert("sap-message", value);
+                    }
+                }
+                Ok(response)
+            }
+            ("PATCH" | "MERGE" | "PUT", Target::Entity { set, row }) => {
+                self.check_content_type()?;
+                if !set.updatable {
+                    return Err(ODataError::method_not_allowed(format!(
+                        "Entity set '{}' is not updatable",
+                        set.name
+                    )));
+                }
+                let payload = parse_body(self.definition, set.entity_type, body, false)?;
+                self.service
+                    .update(&context, set, &row_key(set, &row), payload)?;
+                Ok(no_content())
+            }
+            ("DELETE", Target::Entity { set, row }) => {
+                if !set.deletable {
+                    return Err(ODataError::method_not_allowed(format!(
+                        "Entity set '{}' is not deletable",
+                        set.name
+                    )));
+                }
+                self.service.delete(&context, set, &row_key(set, &row))?;
+                Ok(no_content())
+            }
+            (method, _) => Err(ODataError::method_not_allowed(format!(
+                "Method {method} is not allowed on this resource"
+            ))),
+        }
+    }
+
+    /// Bodies must be JSON; Atom/XML payloads are refused with 415.
+    fn check_content_type(&self) -> Result<(), ODataError> {
+        let Some(value) = self.headers.get(CONTENT_TYPE) else {
+            return Ok(());
+        };
+        let media = value
+            .to_str()
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if media == "application/json" || media.is_empty() {
+            Ok(())
+        } else {
+            Err(ODataError::unsupported_media_type(format!(
+                "Content type '{media}' is not supported; send application/json"
+            )))
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The catalog: each check's stable ID, title and function. IDs and meanings follow
+//! `shared/design/catalog.md`; an ID is never reused.
+
+use crate::checks::{auth, err, read, sync, write};
+use crate::context::{Ctx, Step};
+use mw_model::Entity;
+use std::future::Future;
+use std::pin::Pin;
+
+pub type CheckFn = for<'a> fn(&'a mut Ctx) -> Pin<Box<dyn Future<Output = Step> + 'a>>;
+
+pub struct CheckDef {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Reported once per canonical entity (`READ-001/purchase-orders`).
+    pub per_entity: bool,
+    /// A failure denies certification.
+    pub required: bool,
+    pub run: CheckFn,
+}
+
+/// One check, or one entity of a per-entity check.
+pub struct Instance {
+    pub def: &'static CheckDef,
+    pub entity: Option<Entity>,
+}
+
+impl Instance {
+    pub fn id(&self) -> String {
+        match self.entity {
+            Some(e) => format!("{}/{e}", self.def.id),
+            None => self.def.id.to_owned(),
+        }
+    }
+}
+
+macro_rules! catalog {
+    ($($id:literal $per:ident $f:path, $title:literal;)*) => {
+        pub static CATALOG: &[CheckDef] = &[$(CheckDef {
+            id: $id,
+            title: $title,
+            per_entity: catalog!(@per $per),
+            required: true,
+            run: |ctx| Box::pin($f(ctx)),
+        },)*];
+    };
+    (@per once) => { false };
+    (@per each) => { true };
+}
+
+catalog! {
+    "AUTH-001" once auth::valid_credentials_connect,
+        "Valid credentials connect: 201, the connection is usable, and no secret appears in the response.";
+    "AUTH-002" once auth::wrong_secret_is_refused,
+        "Wrong secret: refused with `connection_auth_failed` (upstream status and native code kept); nothing stored.";
+    "AUTH-003" once auth::unreachable_system_is_refused,
+        "Unreachable system (closed port): refused with `upstream_unavailable` within the connect timeout; nothing stored.";
+    "AUTH-006" once auth::no_secret_in_responses,
+        "No secret used in the run appears in any API response or log line.";
+    "READ-001" each read::initial_sync_is_exact,
+        "Initial sync is exact for the entity (transactional entities: changed within the lookback; master data: all).";
+    "READ-003" each read::paging_returns_every_record_once,
+        "Paging through the unified API (limits 1, 7 and 500) returns every record once, in a stable order.";
+    "READ-004" each read::modified_after_is_exact,
+        "`modified_after` returns exactly the records changed after the given instant.";
+    "READ-005" each read::missing_entity_is_not_supported,
+        "An entity the system lacks answers `not_supported`, and the capabilities document says so.";
+    "SYNC-001" once sync::initial_sync_honours_lookback,
+        "The initial sync honours the lookback: records changed before it are absent, those within it present.";
+    "SYNC-002" once sync::incremental_sync_after_churn_is_exact,
+        "After churn (N changed, M created), an incremental sync is exact and touches nothing else.";
+    "SYNC-003" once sync::quiet_incremental_sync_changes_nothing,
+        "An incremental sync with no changes changes nothing and asks the source for no more than a constant number of requests.";
+    "SYNC-006" once sync::lookback_is_configurable,
+        "The lookback is configurable: 30 and 90 days give the two expected sets.";
+    "SYNC-008" once sync::syncs_never_interleave,
+        "Two syncs of one connection never interleave: the second waits or is refused with `conflict`.";
+    "SYNC-009" once sync::status_agrees_with_store,
+        "Sync status (state, per-entity counts, progress, watermark) agrees with the store at the end.";
+    "WRITE-001" once write::create_purchase_order,
+        "Create a purchase order: the emulator holds exactly what was written; the API returns it with its `remote_id`.";
+    "WRITE-009" each write::missing_write_is_not_supported,
+        "A write the capabilities lack answers `not_supported`, and nothing reaches the source.";
+    "ERR-001" once err::invalid_body_reaches_nothing,
+        "An invalid body is refused with 422 and field paths; nothing reaches the source (its request journal shows no write).";
+    "ERR-004" once err::unknown_id_is_not_found,
+        "An unknown id: 404 `not_found`.";
+    "ERR-005" once err::malformed_requests_are_refused,
+        "Malformed JSON, a wrong content type, an oversized body: 400 / 415 / 413 as problem+json; nothing changes.";
+    "ERR-006" once err::other_tenants_connection_is_not_found,
+        "An unknown connection, or another tenant's: 404, indistinguishable from each other.";
+}
+
+/// Every check instance, per-entity checks expanded over the five entities, in catalog order.
+pub fn instances() -> Vec<Instance> {
+    CATALOG
+        .iter()
+        .flat_map(|def| {
+            let entities: Vec<Option<Entity>> = if def.per_entity {
+                Entity::ALL.into_iter().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            entities
+                .into_iter()
+                .map(move |entity| Instance { def, entity })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_are_unique_well_formed_and_titled() {
+        let mut seen = BTreeSet::new();
+        for def in CATALOG {
+            assert!(seen.insert(def.id), "{} twice", def.id);
+            let (area, number) = def.id.split_once('-').unwrap();
+            assert!(
+                [
+                    "AUTH", "READ", "SYNC", "WRITE", "ERR", "RETRY", "HOOK", "FLOW", "MAP", "PERF"
+                ]
+                .contains(&area),
+                "{}",
+                def.id
+            );
+            assert!(number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()));
+            assert!(def.title.ends_with('.'), "{}", def.id);
+        }
+        let ids: Vec<_> = instances().iter().map(Instance::id).collect();
+        assert!(ids.contains(&"READ-001/work-orders".to_owned()));
+        assert_eq!(ids.len(), ids.iter().collect::<BTreeSet<_>>().len());
+    }
+}

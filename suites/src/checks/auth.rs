@@ -1,0 +1,159 @@
+//! AUTH: connecting a system.
+
+use super::{connection_count, no_secret_in, upstream_status};
+use crate::context::{
+    Ctx, Outcome, Step, default_settings, ensure, evidence_of, expect_problem, expect_status,
+};
+use crate::systems;
+use serde_json::json;
+
+pub(crate) async fn valid_credentials_connect(ctx: &mut Ctx) -> Step {
+    let secrets = systems::secrets(&ctx.h.credentials());
+    let ex = ctx
+        .h
+        .api
+        .create_connection(
+            ctx.system(),
+            ctx.h.emulator_base_url(),
+            &ctx.h.credentials(),
+            default_settings(),
+        )
+        .await?;
+    expect_status(&ex, 201, "connecting with valid credentials")?;
+    no_secret_in(&ex, &secrets)?;
+    ensure(
+        ex.body.get("credentials").is_none(),
+        "the response echoes the credentials",
+        || evidence_of(&ex),
+    )?;
+    let id = ex.body["id"].as_str().unwrap_or_default().to_owned();
+    let read = ctx.h.api.get(&format!("/v1/connections/{id}")).await?;
+    expect_status(&read, 200, "reading the new connection")?;
+    no_secret_in(&read, &secrets)?;
+    // Usable: it syncs.
+    ctx.sync(&id, json!({})).await?;
+    ctx.note(format!("connected as {id} and synced"));
+    Ok(())
+}
+
+pub(crate) async fn wrong_secret_is_refused(ctx: &mut Ctx) -> Step {
+    let before = connection_count(ctx).await?;
+    let wrong = systems::wrong_credentials(ctx.system(), &ctx.h.credentials());
+    let ex = ctx
+        .h
+        .api
+        .create_connection(
+            ctx.system(),
+            ctx.h.emulator_base_url(),
+            &wrong,
+            default_settings(),
+        )
+        .await?;
+    expect_problem(
+        &ex,
+        422,
+        "connection_auth_failed",
+        "connecting with a wrong secret",
+    )?;
+    ensure(
+        matches!(upstream_status(&ex), Some(401 | 403)),
+        "the problem does not keep the upstream status",
+        || evidence_of(&ex),
+    )?;
+    let after = connection_count(ctx).await?;
+    ensure(
+        after == before,
+        format!("{} connections stored", after - before),
+        || evidence_of(&ex),
+    )?;
+    ctx.note(format!(
+        "refused with upstream status {}",
+        upstream_status(&ex).unwrap_or(0)
+    ));
+    Ok(())
+}
+
+pub(crate) async fn unreachable_system_is_refused(ctx: &mut Ctx) -> Step {
+    // A port that was just free and is closed again: nothing listens there.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0")
+            .map_err(|e| Outcome::failed(e.to_string(), Default::default()))?;
+        l.local_addr()
+            .map_err(|e| Outcome::failed(e.to_string(), Default::default()))?
+            .port()
+    };
+    let before = connection_count(ctx).await?;
+    let started = std::time::Instant::now();
+    let ex = ctx
+        .h
+        .api
+        .create_connection(
+            ctx.system(),
+            &format!("http://127.0.0.1:{port}"),
+            &ctx.h.credentials(),
+            default_settings(),
+        )
+        .await?;
+    let elapsed = started.elapsed();
+    expect_problem(
+        &ex,
+        502,
+        "upstream_unavailable",
+        "connecting to a closed port",
+    )?;
+    // A refused connection is immediate; anything near a timeout means the refusal was missed.
+    ensure(elapsed.as_secs() < 30, format!("took {elapsed:?}"), || {
+        evidence_of(&ex)
+    })?;
+    let after = connection_count(ctx).await?;
+    ensure(after == before, "a connection was stored", || {
+        evidence_of(&ex)
+    })?;
+    ctx.note(format!("refused in {} ms", elapsed.as_millis()));
+    Ok(())
+}
+
+pub(crate) async fn no_secret_in_responses(ctx: &mut Ctx) -> Step {
+    let secrets = systems::secrets(&ctx.h.credentials());
+    ensure(
+        !secrets.is_empty(),
+        "the manifest lists no secrets to look for",
+        Default::default,
+    )?;
+    let id = ctx.connect(default_settings()).await?;
+    ctx.sync(&id, json!({})).await?;
+    let paths = [
+        "/v1/connections".to_owned(),
+        format!("/v1/connections/{id}"),
+        format!("/v1/connections/{id}/capabilities"),
+        format!("/v1/connections/{id}/syncs"),
+        format!("/v1/connections/{id}/purchase-orders?limit=5"),
+    ];
+    let mut seen = 0;
+    for path in &paths {
+        let ex = ctx.h.api.get(path).await?;
+        no_secret_in(&ex, &secrets)?;
+        seen += 1;
+    }
+    // Refusals too: a failed connection must not quote what it was given.
+    let wrong = systems::wrong_credentials(ctx.system(), &ctx.h.credentials());
+    let refused = ctx
+        .h
+        .api
+        .create_connection(
+            ctx.system(),
+            ctx.h.emulator_base_url(),
+            &wrong,
+            default_settings(),
+        )
+        .await?;
+    let wrong_secrets = systems::secrets(&wrong);
+    no_secret_in(&refused, &wrong_secrets)?;
+    no_secret_in(&refused, &secrets)?;
+    ctx.note(format!(
+        "{} responses searched for {} secrets; log lines are not captured in-process",
+        seen + 1,
+        secrets.len()
+    ));
+    Ok(())
+}
