@@ -4,6 +4,7 @@
 //! * [`Harness`] — one emulator + one API (built in, or another implementation at a URL).
 //! * [`api`] — the unified-API client; every call returns an [`api::Exchange`] kept as evidence.
 //! * [`emulator`] — the admin-API client: clock, churn, ground truth, native records, journal.
+//! * [`logs`] — the process's log lines, captured so checks can search them.
 //! * [`truth`] — comparing what the API serves with what the emulator says must be there.
 //!
 //! **Invariant:** the harness learns what is correct only from the emulator, in the system's own
@@ -11,6 +12,7 @@
 
 pub mod api;
 pub mod emulator;
+pub mod logs;
 pub mod truth;
 
 pub use api::{ApiClient, Exchange};

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 fn main() {
     let args = Arguments::from_args();
+    mw_harness::logs::install();
     let mut trials = Vec::new();
     for &connector in CONNECTORS {
         for instance in instances() {

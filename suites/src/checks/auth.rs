@@ -5,6 +5,7 @@ use crate::context::{
     Ctx, Outcome, Step, default_settings, ensure, evidence_of, expect_problem, expect_status,
 };
 use crate::systems;
+use mw_reports::Evidence;
 use serde_json::json;
 
 pub(crate) async fn valid_credentials_connect(ctx: &mut Ctx) -> Step {
