@@ -117,7 +117,7 @@ impl SapAuth {
         SapAuth {
             users: vec![
                 User {
-                    name: String::from("MW_INTEGRATION"),
+                    name: String::from("MW_COMM_USER"),
                     password: format!("Mw-{}", derive(seed, "password")),
                     read_only: false,
                 },
@@ -129,7 +129,7 @@ impl SapAuth {
             ],
             client_id: String::from("MW_OAUTH_CLIENT"),
             client_secret: derive(seed, "client-secret"),
-            client_user: String::from("MW_INTEGRATION"),
+            client_user: String::from("MW_COMM_USER"),
             session_timeout: TimeDelta::seconds(
                 i64::try_from(profile.sap.csrf_session_timeout_seconds).unwrap_or(i64::MAX / 2_000),
             ),

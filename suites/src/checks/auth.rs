@@ -151,10 +151,29 @@ pub(crate) async fn no_secret_in_responses(ctx: &mut Ctx) -> Step {
     let wrong_secrets = systems::secrets(&wrong);
     no_secret_in(&refused, &wrong_secrets)?;
     no_secret_in(&refused, &secrets)?;
+    if !mw_harness::logs::capturing() {
+        return Err(Outcome::failed(
+            "log lines are not captured in this process, so they cannot be searched",
+            Evidence {
+                notes: vec!["call mw_harness::logs::install() before running the check".into()],
+                ..Evidence::default()
+            },
+        ));
+    }
+    for s in secrets.iter().chain(&wrong_secrets) {
+        let leaked = mw_harness::logs::lines_containing(s);
+        ensure(leaked.is_empty(), "a secret appears in a log line", || {
+            Evidence {
+                notes: leaked.iter().take(5).cloned().collect(),
+                ..Evidence::default()
+            }
+        })?;
+    }
     ctx.note(format!(
-        "{} responses searched for {} secrets; log lines are not captured in-process",
+        "{} responses and {} log lines searched for {} secrets",
         seen + 1,
-        secrets.len()
+        mw_harness::logs::len(),
+        secrets.len() + wrong_secrets.len()
     ));
     Ok(())
 }

@@ -1,33 +1,12 @@
 //! ERR: bad input and refusals.
 
-use super::connection_count;
+use super::{connection_count, no_write_since};
 use crate::context::{Ctx, Outcome, Step, default_settings, ensure, evidence_of, expect_problem};
 use crate::systems;
 use mw_model::Entity;
 use mw_reports::Evidence;
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// Fails when any write reached the source after journal entry `mark`.
-async fn no_write_since(ctx: &Ctx, mark: u64) -> Step {
-    let writes: Vec<_> = ctx
-        .h
-        .admin
-        .journal(mark)
-        .await?
-        .into_iter()
-        .filter(|e| e.is_write())
-        .collect();
-    ensure(writes.is_empty(), "a write reached the source", || {
-        Evidence {
-            notes: writes
-                .iter()
-                .map(|w| format!("{} {} → {}", w.method, w.path, w.status))
-                .collect(),
-            ..Evidence::default()
-        }
-    })
-}
 
 fn paths(ex: &mw_harness::Exchange) -> Vec<String> {
     ex.body["errors"]

@@ -6,8 +6,9 @@ pub(crate) mod read;
 pub(crate) mod sync;
 pub(crate) mod write;
 
-use crate::context::{Ctx, Outcome, Step, expect_status};
+use crate::context::{Ctx, Outcome, Step, ensure, expect_status};
 use mw_harness::Exchange;
+use mw_reports::Evidence;
 use serde_json::Value;
 
 /// How many connections the API lists for this tenant.
@@ -39,4 +40,25 @@ pub(crate) fn upstream_status(ex: &Exchange) -> Option<u64> {
         .get("upstream")
         .and_then(|u| u.get("status"))
         .and_then(Value::as_u64)
+}
+
+/// Fails when any write reached the source after journal entry `mark`.
+pub(crate) async fn no_write_since(ctx: &Ctx, mark: u64) -> Step {
+    let writes: Vec<_> = ctx
+        .h
+        .admin
+        .journal(mark)
+        .await?
+        .into_iter()
+        .filter(|e| e.is_write())
+        .collect();
+    ensure(writes.is_empty(), "a write reached the source", || {
+        Evidence {
+            notes: writes
+                .iter()
+                .map(|w| format!("{} {} → {}", w.method, w.path, w.status))
+                .collect(),
+            ..Evidence::default()
+        }
+    })
 }

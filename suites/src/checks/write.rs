@@ -1,5 +1,6 @@
 //! WRITE: writes through the unified API, checked against what the emulator holds.
 
+use super::no_write_since;
 use crate::context::{
     Ctx, Outcome, Step, default_settings, ensure, evidence_of, expect_problem, expect_status,
 };
@@ -119,22 +120,5 @@ pub(crate) async fn missing_write_is_not_supported(ctx: &mut Ctx) -> Step {
         )
         .await?;
     expect_problem(&ex, 422, "not_supported", "a write the capabilities lack")?;
-    let writes: Vec<_> = ctx
-        .h
-        .admin
-        .journal(mark)
-        .await?
-        .into_iter()
-        .filter(|e| e.is_write())
-        .collect();
-    ensure(writes.is_empty(), "a write reached the source", || {
-        Evidence {
-            notes: writes
-                .iter()
-                .map(|w| format!("{} {}", w.method, w.path))
-                .collect(),
-            ..evidence_of(&ex)
-        }
-    })?;
-    Ok(())
+    no_write_since(ctx, mark).await
 }

@@ -436,7 +436,8 @@ pub(crate) fn execute(
         }
     }
 
-    let has_more = collected.len() > limit;
+    // More rows exist, and `$top` (if any) still wants some of them.
+    let has_more = collected.len() > limit && remaining_top.is_none_or(|top| top > limit as u64);
     collected.truncate(limit);
     let next_token = if has_more && limit > 0 {
         collected.last().map(|(tuple, _)| {

@@ -108,13 +108,38 @@ mod tests {
         path: &str,
         key: Option<&str>,
     ) -> (StatusCode, serde_json::Value, String) {
+        request(app, method, path, key, None, b"").await
+    }
+
+    async fn send(
+        app: &Router,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &'static [u8],
+    ) -> (StatusCode, serde_json::Value, String) {
+        request(app, method, path, Some("key"), Some(content_type), body).await
+    }
+
+    /// One request through the router: the status, the JSON body and the content type.
+    async fn request(
+        app: &Router,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: &'static [u8],
+    ) -> (StatusCode, serde_json::Value, String) {
         let mut req = HttpRequest::builder().method(method).uri(path);
         if let Some(k) = key {
             req = req.header("authorization", format!("Bearer {k}"));
         }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
         let res = app
             .clone()
-            .oneshot(req.body(Body::empty()).unwrap())
+            .oneshot(req.body(Body::from(body)).unwrap())
             .await
             .unwrap();
         let status = res.status();
@@ -127,11 +152,8 @@ mod tests {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or_default(),
-            ct,
-        )
+        let json = serde_json::from_slice(&bytes).unwrap_or_default();
+        (status, json, ct)
     }
 
     #[tokio::test]
@@ -232,38 +254,6 @@ mod tests {
         let (ok, body, _) = call(&app, "GET", "/healthz", None).await;
         assert_eq!((ok, body["status"].as_str()), (StatusCode::OK, Some("ok")));
         let _ = std::fs::remove_dir_all(dir);
-    }
-
-    async fn send(
-        app: &Router,
-        method: &str,
-        path: &str,
-        content_type: &str,
-        body: &'static [u8],
-    ) -> (StatusCode, serde_json::Value, String) {
-        let req = HttpRequest::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", "Bearer key")
-            .header("content-type", content_type)
-            .body(Body::from(body))
-            .unwrap();
-        let res = app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let ct = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or_default(),
-            ct,
-        )
     }
 
     #[tokio::test]
