@@ -83,6 +83,10 @@ catalog! {
         "A write the capabilities lack answers `not_supported`, and nothing reaches the source.";
     "ERR-001" once err::invalid_body_reaches_nothing,
         "An invalid body is refused with 422 and field paths; nothing reaches the source (its request journal shows no write).";
+    "ERR-002" once err::business_refusal_keeps_the_native_answer,
+        "The source refuses a write on business grounds (unknown supplier, locked record): `validation_failed` or `conflict`, native code and message kept.";
+    "ERR-003" once err::read_only_write_is_permission_denied,
+        "A read-only user's write: `permission_denied`, with the upstream 403 kept.";
     "ERR-004" once err::unknown_id_is_not_found,
         "An unknown id: 404 `not_found`.";
     "ERR-005" once err::malformed_requests_are_refused,

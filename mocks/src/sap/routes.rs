@@ -98,17 +98,14 @@ impl SapState {
 /// Entry point for every request under [`SERVICE_PREFIX`].
 pub(crate) async fn odata(State(state): State<Arc<SapState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let context = state.error_context("", "0001", "");
-            return ODataError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "/IWCOR/CX_OD_BAD_REQUEST",
-                "The request body is too large",
-            )
-            .into_response(&context);
-        }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        let context = state.error_context("", "0001", "");
+        return ODataError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+            "The request body is too large",
+        )
+        .into_response(&context);
     };
     if parts.method == Method::HEAD {
         let mut response = handle(&state, &parts, &bytes, &Method::GET);

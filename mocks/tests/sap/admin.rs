@@ -18,9 +18,14 @@ fn ids(truth: &Value) -> Vec<String> {
 #[tokio::test]
 async fn churn_shows_in_truth_and_through_odata() {
     let emulator = start("tiny", 7).await;
-    emulator.admin_post("/clock", json!({"advance_seconds": 86_400})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 86_400}))
+        .await;
     let (status, churn) = emulator
-        .admin_post("/churn", json!({"entity": "purchase-orders", "changed": 3, "created": 2}))
+        .admin_post(
+            "/churn",
+            json!({"entity": "purchase-orders", "changed": 3, "created": 2}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{churn}");
     assert_eq!(churn["at"], "2026-03-03T08:00:00Z");
@@ -42,20 +47,36 @@ async fn churn_shows_in_truth_and_through_odata() {
     // The digest is the SHA-256 of the sorted `id\tchanged_at\n` lines.
     let mut hasher = Sha256::new();
     for record in truth["records"].as_array().expect("records") {
-        hasher.update(format!("{}\t{}\n", record["id"].as_str().expect("id"), record["changed_at"].as_str().expect("at")));
+        hasher.update(format!(
+            "{}\t{}\n",
+            record["id"].as_str().expect("id"),
+            record["changed_at"].as_str().expect("at")
+        ));
     }
-    let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(truth["digest"], digest);
 
     let (rows, _) = emulator
-        .all_pages("A_PurchaseOrder?$filter=LastChangeDateTime ge datetimeoffset'2026-03-03T08:00:00Z'")
+        .all_pages(
+            "A_PurchaseOrder?$filter=LastChangeDateTime ge datetimeoffset'2026-03-03T08:00:00Z'",
+        )
         .await
         .expect("pages");
-    let mut odata_ids: Vec<String> = rows.iter().map(|r| r["PurchaseOrder"].as_str().expect("id").to_owned()).collect();
+    let mut odata_ids: Vec<String> = rows
+        .iter()
+        .map(|r| r["PurchaseOrder"].as_str().expect("id").to_owned())
+        .collect();
     odata_ids.sort();
     assert_eq!(odata_ids, expected);
     for row in &rows {
-        assert_eq!(date_ms(&row["LastChangeDateTime"]), rfc3339_ms("2026-03-03T08:00:00Z"));
+        assert_eq!(
+            date_ms(&row["LastChangeDateTime"]),
+            rfc3339_ms("2026-03-03T08:00:00Z")
+        );
     }
 
     // A second round chooses other orders: the choice follows the seed and a round counter.
@@ -81,9 +102,16 @@ async fn churn_shows_in_truth_and_through_odata() {
 #[tokio::test]
 async fn records_vendors_and_journal() {
     let emulator = start("tiny", 7).await;
-    let record = emulator.admin_get("/records/purchase-orders/4500000001").await;
+    let record = emulator
+        .admin_get("/records/purchase-orders/4500000001")
+        .await;
     assert_eq!(record["PurchaseOrder"], "4500000001");
-    assert!(record["LastChangeDateTime"].as_str().expect("date").starts_with("/Date("));
+    assert!(
+        record["LastChangeDateTime"]
+            .as_str()
+            .expect("date")
+            .starts_with("/Date(")
+    );
     assert!(record["to_PurchaseOrderItem"].is_array());
     let missing = emulator
         .client
@@ -99,14 +127,28 @@ async fn records_vendors_and_journal() {
     assert_eq!(vendors["count"], 40);
     assert_eq!(vendors["entity_set"], "A_Supplier");
     let supplier = record["Supplier"].as_str().expect("supplier");
-    assert!(ids(&vendors).iter().any(|id| id == supplier), "a PO's supplier exists in the master");
-    let vendor = emulator.admin_get(&format!("/records/vendors/{supplier}")).await;
+    assert!(
+        ids(&vendors).iter().any(|id| id == supplier),
+        "a PO's supplier exists in the master"
+    );
+    let vendor = emulator
+        .admin_get(&format!("/records/vendors/{supplier}"))
+        .await;
     assert_eq!(vendor["Supplier"], supplier);
-    let unknown = emulator.client.get(emulator.admin("/truth/work-orders")).send().await.expect("get");
+    let unknown = emulator
+        .client
+        .get(emulator.admin("/truth/work-orders"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 
     let before = emulator.admin_get("/journal").await;
-    assert_eq!(before["entries"], json!([]), "admin calls are not journalled");
+    assert_eq!(
+        before["entries"],
+        json!([]),
+        "admin calls are not journalled"
+    );
     emulator.get("A_PurchaseOrder?$top=2").await;
     emulator.get("A_Nope").await;
     let journal = emulator.admin_get("/journal").await;
@@ -114,18 +156,30 @@ async fn records_vendors_and_journal() {
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["seq"], 1);
     assert_eq!(entries[0]["method"], "GET");
-    assert_eq!(entries[0]["path"], "/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/A_PurchaseOrder");
+    assert_eq!(
+        entries[0]["path"],
+        "/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/A_PurchaseOrder"
+    );
     assert_eq!(entries[0]["query"], "$top=2");
     assert_eq!(entries[0]["status"], 200);
     assert_eq!(entries[0]["at"], "2026-03-02T08:00:00Z");
     assert_eq!(entries[1]["status"], 404);
     let since = emulator.admin_get("/journal?since_seq=1").await;
     assert_eq!(since["entries"].as_array().map(Vec::len), Some(1));
-    let cleared = emulator.client.delete(emulator.admin("/journal")).send().await.expect("delete");
+    let cleared = emulator
+        .client
+        .delete(emulator.admin("/journal"))
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(cleared.status(), StatusCode::OK);
     assert_eq!(emulator.admin_get("/journal").await["entries"], json!([]));
     emulator.get("").await;
-    assert_eq!(emulator.admin_get("/journal").await["entries"][0]["seq"], 3, "numbers are never reused");
+    assert_eq!(
+        emulator.admin_get("/journal").await["entries"][0]["seq"],
+        3,
+        "numbers are never reused"
+    );
 }
 
 #[tokio::test]
@@ -137,19 +191,38 @@ async fn same_seed_same_data_other_seed_other_data() {
     assert_eq!(digest_a, b.truth_digest().await);
     assert_ne!(digest_a, c.truth_digest().await);
     let record_a = a.admin_get("/records/purchase-orders/4500000042").await;
-    assert_eq!(record_a, b.admin_get("/records/purchase-orders/4500000042").await);
-    assert_ne!(record_a, c.admin_get("/records/purchase-orders/4500000042").await);
-    assert_eq!(a.running.credentials, b.running.credentials.clone().as_object().map(|m| {
-        let mut m = m.clone();
-        m.insert(String::from("token_url"), a.running.credentials["token_url"].clone());
-        Value::Object(m)
-    }).expect("object"));
+    assert_eq!(
+        record_a,
+        b.admin_get("/records/purchase-orders/4500000042").await
+    );
+    assert_ne!(
+        record_a,
+        c.admin_get("/records/purchase-orders/4500000042").await
+    );
+    assert_eq!(
+        a.running.credentials,
+        b.running
+            .credentials
+            .clone()
+            .as_object()
+            .map(|m| {
+                let mut m = m.clone();
+                m.insert(
+                    String::from("token_url"),
+                    a.running.credentials["token_url"].clone(),
+                );
+                Value::Object(m)
+            })
+            .expect("object")
+    );
 }
 
 #[tokio::test]
 async fn lookback_windows_select_growing_strict_subsets() {
     let emulator = start("tiny", 7).await;
-    let all = emulator.admin_get("/truth/purchase-orders").await["count"].as_u64().expect("count");
+    let all = emulator.admin_get("/truth/purchase-orders").await["count"]
+        .as_u64()
+        .expect("count");
     let days_30 = emulator
         .admin_get("/truth/purchase-orders?changed_since=2026-01-31T08:00:00Z")
         .await["count"]
@@ -164,7 +237,9 @@ async fn lookback_windows_select_growing_strict_subsets() {
     assert!(0 < days_30 && days_30 < days_90 && days_90 < all);
 
     let (rows, _) = emulator
-        .all_pages("A_PurchaseOrder?$filter=LastChangeDateTime ge datetimeoffset'2026-01-31T08:00:00Z'")
+        .all_pages(
+            "A_PurchaseOrder?$filter=LastChangeDateTime ge datetimeoffset'2026-01-31T08:00:00Z'",
+        )
         .await
         .expect("pages");
     assert_eq!(rows.len() as u64, days_30);

@@ -5,27 +5,29 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 
-pub const ROOT: &str = "/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/";
+pub(crate) const ROOT: &str = "/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/";
 
 /// A running emulator and the credentials from its manifest entry.
-pub struct Emulator {
-    pub running: RunningEmulator,
-    pub client: reqwest::Client,
-    pub user: String,
-    pub password: String,
+pub(crate) struct Emulator {
+    pub(crate) running: RunningEmulator,
+    pub(crate) client: reqwest::Client,
+    pub(crate) user: String,
+    pub(crate) password: String,
 }
 
 /// A CSRF token and the session cookie it belongs to.
 #[derive(Clone, Debug)]
-pub struct Csrf {
-    pub token: String,
-    pub cookie: String,
+pub(crate) struct Csrf {
+    pub(crate) token: String,
+    pub(crate) cookie: String,
 }
 
-pub async fn start(profile: &str, seed: u64) -> Emulator {
+pub(crate) async fn start(profile: &str, seed: u64) -> Emulator {
     // reqwest is compiled with `rustls-no-provider`: a provider must exist before a client.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let options = EmulatorOptions {
         system: SystemKind::Sap,
         profile: Profile::builtin(profile).expect("profile"),
@@ -35,48 +37,64 @@ pub async fn start(profile: &str, seed: u64) -> Emulator {
     let credentials = running.credentials.clone();
     Emulator {
         client: reqwest::Client::builder().build().expect("client"),
-        user: credentials["username"].as_str().expect("username").to_owned(),
-        password: credentials["password"].as_str().expect("password").to_owned(),
+        user: credentials["username"]
+            .as_str()
+            .expect("username")
+            .to_owned(),
+        password: credentials["password"]
+            .as_str()
+            .expect("password")
+            .to_owned(),
         running,
     }
 }
 
 impl Emulator {
     /// `resource` is relative to the service root, e.g. `A_PurchaseOrder?$top=1`.
-    pub fn url(&self, resource: &str) -> String {
+    pub(crate) fn url(&self, resource: &str) -> String {
         format!("{}{ROOT}{resource}", self.running.base_url)
     }
 
-    pub fn admin(&self, path: &str) -> String {
+    pub(crate) fn admin(&self, path: &str) -> String {
         format!("{}{path}", self.running.admin_url)
     }
 
-    pub fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, url)
             .basic_auth(&self.user, Some(&self.password))
             .header("Accept", "application/json")
     }
 
-    pub async fn get(&self, resource: &str) -> Response {
-        self.request(Method::GET, &self.url(resource)).send().await.expect("request")
+    pub(crate) async fn get(&self, resource: &str) -> Response {
+        self.request(Method::GET, &self.url(resource))
+            .send()
+            .await
+            .expect("request")
     }
 
-    pub async fn get_json(&self, resource: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get_json(&self, resource: &str) -> (StatusCode, Value) {
         let response = self.get(resource).await;
         let status = response.status();
         let body = response.text().await.expect("body");
-        let json = serde_json::from_str(&body).unwrap_or_else(|_| Value::String(body));
+        let json = serde_json::from_str(&body).unwrap_or(Value::String(body));
         (status, json)
     }
 
     /// Follows `__next` to the end; returns every row and the size of each page.
-    pub async fn all_pages(&self, resource: &str) -> Result<(Vec<Value>, Vec<usize>), (StatusCode, Value)> {
+    pub(crate) async fn all_pages(
+        &self,
+        resource: &str,
+    ) -> Result<(Vec<Value>, Vec<usize>), (StatusCode, Value)> {
         let mut url = self.url(resource);
         let mut rows = Vec::new();
         let mut pages = Vec::new();
         loop {
-            let response = self.request(Method::GET, &url).send().await.expect("request");
+            let response = self
+                .request(Method::GET, &url)
+                .send()
+                .await
+                .expect("request");
             let status = response.status();
             let body: Value = response.json().await.expect("json body");
             if status != StatusCode::OK {
@@ -94,7 +112,7 @@ impl Emulator {
         Ok((rows, pages))
     }
 
-    pub async fn fetch_csrf(&self) -> Csrf {
+    pub(crate) async fn fetch_csrf(&self) -> Csrf {
         let response = self
             .request(Method::GET, &self.url(""))
             .header("X-CSRF-Token", "Fetch")
@@ -102,7 +120,10 @@ impl Emulator {
             .await
             .expect("fetch");
         assert_eq!(response.status(), StatusCode::OK);
-        let token = response.headers()["x-csrf-token"].to_str().expect("token").to_owned();
+        let token = response.headers()["x-csrf-token"]
+            .to_str()
+            .expect("token")
+            .to_owned();
         let cookie = response
             .headers()
             .get_all("set-cookie")
@@ -115,16 +136,22 @@ impl Emulator {
         Csrf { token, cookie }
     }
 
-    pub fn write_headers(csrf: &Csrf) -> HeaderMap {
+    pub(crate) fn write_headers(csrf: &Csrf) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert("x-csrf-token", HeaderValue::from_str(&csrf.token).expect("token"));
-        headers.insert("cookie", HeaderValue::from_str(&csrf.cookie).expect("cookie"));
+        headers.insert(
+            "x-csrf-token",
+            HeaderValue::from_str(&csrf.token).expect("token"),
+        );
+        headers.insert(
+            "cookie",
+            HeaderValue::from_str(&csrf.cookie).expect("cookie"),
+        );
         headers.insert("content-type", HeaderValue::from_static("application/json"));
         headers
     }
 
     /// Sends a write with a CSRF token; returns status, headers and body text.
-    pub async fn write(
+    pub(crate) async fn write(
         &self,
         method: Method,
         resource: &str,
@@ -143,13 +170,18 @@ impl Emulator {
         (status, headers, response.text().await.expect("body"))
     }
 
-    pub async fn admin_get(&self, path: &str) -> Value {
-        let response = self.client.get(self.admin(path)).send().await.expect("admin");
+    pub(crate) async fn admin_get(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(self.admin(path))
+            .send()
+            .await
+            .expect("admin");
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.json().await.expect("json")
     }
 
-    pub async fn admin_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn admin_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let response = self
             .client
             .post(self.admin(path))
@@ -161,7 +193,7 @@ impl Emulator {
         (status, response.json().await.expect("json"))
     }
 
-    pub async fn truth_digest(&self) -> String {
+    pub(crate) async fn truth_digest(&self) -> String {
         self.admin_get("/truth/purchase-orders").await["digest"]
             .as_str()
             .expect("digest")
@@ -170,7 +202,7 @@ impl Emulator {
 }
 
 /// Milliseconds of a `/Date(<ms>[+0000])/` value.
-pub fn date_ms(value: &Value) -> i64 {
+pub(crate) fn date_ms(value: &Value) -> i64 {
     let text = value.as_str().expect("date string");
     let inner = text
         .strip_prefix("/Date(")
@@ -181,6 +213,8 @@ pub fn date_ms(value: &Value) -> i64 {
 }
 
 /// Milliseconds of an RFC 3339 instant.
-pub fn rfc3339_ms(text: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(text).expect("rfc3339").timestamp_millis()
+pub(crate) fn rfc3339_ms(text: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .expect("rfc3339")
+        .timestamp_millis()
 }

@@ -44,7 +44,13 @@ async fn logon_is_required_and_failures_look_like_sap() {
         response.headers()["www-authenticate"],
         "Basic realm=\"SAP NetWeaver Application Server [MW1/100]\""
     );
-    assert!(response.text().await.expect("body").contains("Logon failed"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("body")
+            .contains("Logon failed")
+    );
 
     let response = emulator
         .client
@@ -56,11 +62,21 @@ async fn logon_is_required_and_failures_look_like_sap() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
     let response = emulator.get("A_PurchaseOrder?sap-client=200").await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "there is only client 100");
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "there is only client 100"
+    );
 
     // Unknown services are refused after logon, as the Gateway hub does.
     let response = emulator
-        .request(Method::GET, &format!("{}/sap/opu/odata/sap/API_NOPE_SRV/", emulator.running.base_url))
+        .request(
+            Method::GET,
+            &format!(
+                "{}/sap/opu/odata/sap/API_NOPE_SRV/",
+                emulator.running.base_url
+            ),
+        )
         .send()
         .await
         .expect("request");
@@ -76,18 +92,38 @@ async fn date_header_follows_the_virtual_clock() {
     assert_eq!(response.headers()["date"], "Mon, 02 Mar 2026 08:00:00 GMT");
     assert_eq!(response.headers()["dataserviceversion"], "2.0");
 
-    let (status, body) = emulator.admin_post("/clock", json!({"advance_seconds": 3600})).await;
+    let (status, body) = emulator
+        .admin_post("/clock", json!({"advance_seconds": 3600}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["now"], "2026-03-02T09:00:00Z");
     let response = emulator.get("A_PurchaseOrder?$top=1").await;
     assert_eq!(response.headers()["date"], "Mon, 02 Mar 2026 09:00:00 GMT");
-    let unauthorized = emulator.client.get(emulator.url("")).send().await.expect("request");
-    assert_eq!(unauthorized.headers()["date"], "Mon, 02 Mar 2026 09:00:00 GMT");
-    let admin = emulator.client.get(emulator.admin("/clock")).send().await.expect("request");
+    let unauthorized = emulator
+        .client
+        .get(emulator.url(""))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        unauthorized.headers()["date"],
+        "Mon, 02 Mar 2026 09:00:00 GMT"
+    );
+    let admin = emulator
+        .client
+        .get(emulator.admin("/clock"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(admin.headers()["date"], "Mon, 02 Mar 2026 09:00:00 GMT");
 
-    let (status, body) = emulator.admin_post("/clock", json!({"set": "2026-03-03T00:00:00Z"})).await;
-    assert_eq!((status, &body["now"]), (StatusCode::OK, &json!("2026-03-03T00:00:00Z")));
+    let (status, body) = emulator
+        .admin_post("/clock", json!({"set": "2026-03-03T00:00:00Z"}))
+        .await;
+    assert_eq!(
+        (status, &body["now"]),
+        (StatusCode::OK, &json!("2026-03-03T00:00:00Z"))
+    );
     for bad in [
         json!({"set": "2026-03-01T00:00:00Z"}),
         json!({"set": "2026-03-04T00:00:00.5Z"}),
@@ -106,14 +142,24 @@ async fn date_header_follows_the_virtual_clock() {
 #[tokio::test]
 async fn csrf_fetch_and_deep_insert_in_both_forms() {
     let emulator = start("tiny", 7).await;
-    emulator.admin_post("/clock", json!({"advance_seconds": 90})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 90}))
+        .await;
     let csrf = emulator.fetch_csrf().await;
 
     let (status, headers, body) = emulator
-        .write(Method::POST, "A_PurchaseOrder", &csrf, Some(DEEP_INSERT_ARRAY))
+        .write(
+            Method::POST,
+            "A_PurchaseOrder",
+            &csrf,
+            Some(DEEP_INSERT_ARRAY),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(body.contains(r#""LastChangeDateTime":"\/Date(1772438490000+0000)\/""#), "{body}");
+    assert!(
+        body.contains(r#""LastChangeDateTime":"\/Date(1772438490000+0000)\/""#),
+        "{body}"
+    );
     let created: Value = serde_json::from_str(&body).expect("json");
     let d = &created["d"];
     assert_eq!(d["PurchaseOrder"], "4500000400", "next number of the range");
@@ -122,10 +168,22 @@ async fn csrf_fetch_and_deep_insert_in_both_forms() {
         emulator.url("A_PurchaseOrder('4500000400')")
     );
     assert_eq!(d["CreatedByUser"], emulator.user.to_uppercase());
-    assert_eq!(date_ms(&d["LastChangeDateTime"]), rfc3339_ms("2026-03-02T08:01:30Z"));
-    assert_eq!(date_ms(&d["CreationDate"]), rfc3339_ms("2026-03-02T00:00:00Z"));
-    assert_eq!(d["PaymentTerms"].as_str().map(str::len), Some(4), "taken from the supplier");
-    let items = d["to_PurchaseOrderItem"]["results"].as_array().expect("items");
+    assert_eq!(
+        date_ms(&d["LastChangeDateTime"]),
+        rfc3339_ms("2026-03-02T08:01:30Z")
+    );
+    assert_eq!(
+        date_ms(&d["CreationDate"]),
+        rfc3339_ms("2026-03-02T00:00:00Z")
+    );
+    assert_eq!(
+        d["PaymentTerms"].as_str().map(str::len),
+        Some(4),
+        "taken from the supplier"
+    );
+    let items = d["to_PurchaseOrderItem"]["results"]
+        .as_array()
+        .expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["PurchaseOrderItem"], "10");
     assert_eq!(items[1]["PurchaseOrderItem"], "20");
@@ -133,31 +191,57 @@ async fn csrf_fetch_and_deep_insert_in_both_forms() {
     assert_eq!(items[0]["NetPriceAmount"], "61.05");
     assert_eq!(items[1]["NetPriceAmount"], "150.00");
     assert_eq!(items[0]["DocumentCurrency"], "USD");
-    assert!(headers["sap-message"].to_str().expect("message").contains("06/017"));
+    assert!(
+        headers["sap-message"]
+            .to_str()
+            .expect("message")
+            .contains("06/017")
+    );
 
     let (status, _, body) = emulator
-        .write(Method::POST, "A_PurchaseOrder", &csrf, Some(&deep_insert_results_form()))
+        .write(
+            Method::POST,
+            "A_PurchaseOrder",
+            &csrf,
+            Some(&deep_insert_results_form()),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let created: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(created["d"]["PurchaseOrder"], "4500000401");
-    assert_eq!(created["d"]["Supplier"], "17300002", "ALPHA input is stored unpadded");
-    assert_eq!(created["d"]["to_PurchaseOrderItem"]["results"][0]["PurchaseOrderItem"], "30");
+    assert_eq!(
+        created["d"]["Supplier"], "17300002",
+        "ALPHA input is stored unpadded"
+    );
+    assert_eq!(
+        created["d"]["to_PurchaseOrderItem"]["results"][0]["PurchaseOrderItem"],
+        "30"
+    );
 
     // The new orders are in the ground truth and readable natively and through OData.
     let truth = emulator
         .admin_get("/truth/purchase-orders?changed_since=2026-03-02T08:01:30Z")
         .await;
     assert_eq!(truth["count"], 2);
-    assert_eq!(truth["records"][0]["changed_at"], "2026-03-02T08:01:30.000Z");
-    let record = emulator.admin_get("/records/purchase-orders/4500000400").await;
-    assert_eq!(record["to_PurchaseOrderItem"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        truth["records"][0]["changed_at"],
+        "2026-03-02T08:01:30.000Z"
+    );
+    let record = emulator
+        .admin_get("/records/purchase-orders/4500000400")
+        .await;
+    assert_eq!(
+        record["to_PurchaseOrderItem"].as_array().map(Vec::len),
+        Some(2)
+    );
     assert_eq!(record["to_PurchaseOrderItem"][1]["MaterialGroup"], "SERV01");
     let (status, _) = emulator.get_json("A_PurchaseOrder('4500000401')").await;
     assert_eq!(status, StatusCode::OK);
 
     // Adding an item through the navigation bumps the header.
-    emulator.admin_post("/clock", json!({"advance_seconds": 60})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 60}))
+        .await;
     let (status, _, body) = emulator
         .write(
             Method::POST,
@@ -170,7 +254,10 @@ async fn csrf_fetch_and_deep_insert_in_both_forms() {
     let item: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(item["d"]["PurchaseOrderItem"], "40");
     let (_, header) = emulator.get_json("A_PurchaseOrder('4500000401')").await;
-    assert_eq!(date_ms(&header["d"]["LastChangeDateTime"]), rfc3339_ms("2026-03-02T08:02:30Z"));
+    assert_eq!(
+        date_ms(&header["d"]["LastChangeDateTime"]),
+        rfc3339_ms("2026-03-02T08:02:30Z")
+    );
 }
 
 #[tokio::test]
@@ -187,7 +274,10 @@ async fn writes_without_a_matching_token_are_refused() {
         .expect("post");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(response.headers()["x-csrf-token"], "Required");
-    assert_eq!(response.text().await.expect("body"), "CSRF token validation failed");
+    assert_eq!(
+        response.text().await.expect("body"),
+        "CSRF token validation failed"
+    );
 
     let csrf = emulator.fetch_csrf().await;
     let response = emulator
@@ -198,20 +288,37 @@ async fn writes_without_a_matching_token_are_refused() {
         .send()
         .await
         .expect("post");
-    assert_eq!(response.status(), StatusCode::FORBIDDEN, "a token is only valid with its session cookie");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "a token is only valid with its session cookie"
+    );
     assert_eq!(response.headers()["x-csrf-token"], "Required");
 
     // Sessions expire on the virtual clock (30 minutes idle in the tiny profile).
-    emulator.admin_post("/clock", json!({"advance_seconds": 1800})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 1800}))
+        .await;
     let (status, headers, _) = emulator
-        .write(Method::POST, "A_PurchaseOrder", &csrf, Some(DEEP_INSERT_ARRAY))
+        .write(
+            Method::POST,
+            "A_PurchaseOrder",
+            &csrf,
+            Some(DEEP_INSERT_ARRAY),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(headers["x-csrf-token"], "Required");
 
     // A display-only user passes CSRF but lacks the authorisation: 403 without `Required`.
-    let readonly = emulator.running.credentials["readonly_username"].as_str().expect("user").to_owned();
-    let readonly_password = emulator.running.credentials["readonly_password"].as_str().expect("pw").to_owned();
+    let readonly = emulator.running.credentials["readonly_username"]
+        .as_str()
+        .expect("user")
+        .to_owned();
+    let readonly_password = emulator.running.credentials["readonly_password"]
+        .as_str()
+        .expect("pw")
+        .to_owned();
     let fetch = emulator
         .client
         .get(emulator.url(""))
@@ -220,7 +327,10 @@ async fn writes_without_a_matching_token_are_refused() {
         .send()
         .await
         .expect("fetch");
-    let token = fetch.headers()["x-csrf-token"].to_str().expect("token").to_owned();
+    let token = fetch.headers()["x-csrf-token"]
+        .to_str()
+        .expect("token")
+        .to_owned();
     let cookie = fetch
         .headers()
         .get_all("set-cookie")
@@ -244,7 +354,12 @@ async fn writes_without_a_matching_token_are_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(response.headers().get("x-csrf-token").is_none());
     let body: Value = response.json().await.expect("json");
-    assert!(body["error"]["message"]["value"].as_str().expect("message").contains("not authorized"));
+    assert!(
+        body["error"]["message"]["value"]
+            .as_str()
+            .expect("message")
+            .contains("not authorized")
+    );
 
     assert_eq!(emulator.truth_digest().await, digest, "nothing was created");
 }
@@ -275,28 +390,99 @@ async fn invalid_bodies_are_refused_and_change_nothing() {
     let cases: Vec<(String, u16, &str)> = vec![
         (String::from("{not json"), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
         (String::from("[1,2]"), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["Colour"], json!("red")), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["to_PurchaseOrderItem", "0", "OrderQuantity"], json!(true)), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["to_PurchaseOrderItem", "0", "OrderQuantity"], json!("1.23456")), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["PurchaseOrderDate"], json!("last tuesday")), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["PurchasingGroup"], json!("0001")), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["to_PurchaseOrderItem", "0", "to_ScheduleLine"], json!([])), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
-        (with(&["to_PurchaseOrderItem"], json!("items")), 400, "/IWCOR/CX_OD_BAD_REQUEST"),
+        (
+            with(&["Colour"], json!("red")),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
+        (
+            with(&["to_PurchaseOrderItem", "0", "OrderQuantity"], json!(true)),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
+        (
+            with(
+                &["to_PurchaseOrderItem", "0", "OrderQuantity"],
+                json!("1.23456"),
+            ),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
+        (
+            with(&["PurchaseOrderDate"], json!("last tuesday")),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
+        (
+            with(&["PurchasingGroup"], json!("0001")),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
+        (
+            with(&["to_PurchaseOrderItem", "0", "to_ScheduleLine"], json!([])),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
+        (
+            with(&["to_PurchaseOrderItem"], json!("items")),
+            400,
+            "/IWCOR/CX_OD_BAD_REQUEST",
+        ),
         (with(&["Supplier"], json!("99999999")), 400, "06/027"),
-        (with(&["PurchasingOrganization"], json!("1010")), 400, "06/027"),
-        (with(&["PurchaseOrderType"], json!("ZZ")), 400, "MMPUR_INTEGRATION_PO/017"),
+        (
+            with(&["PurchasingOrganization"], json!("1010")),
+            400,
+            "06/027",
+        ),
+        (
+            with(&["PurchaseOrderType"], json!("ZZ")),
+            400,
+            "MMPUR_INTEGRATION_PO/017",
+        ),
         (without("Supplier"), 400, "00/055"),
         (without("DocumentCurrency"), 400, "00/055"),
         (with(&["to_PurchaseOrderItem"], json!([])), 400, "00/055"),
-        (with(&["to_PurchaseOrderItem", "0", "PurchaseOrderQuantityUnit"], json!("PC")), 400, "MMPUR_POHANDLER_TECH/010"),
-        (with(&["to_PurchaseOrderItem", "0", "Plant"], json!("1010")), 400, "MMPUR_POHANDLER_TECH/010"),
-        (with(&["to_PurchaseOrderItem", "0", "OrderQuantity"], json!("0")), 400, "MMPUR_POHANDLER_TECH/010"),
-        (with(&["to_PurchaseOrderItem", "0", "Material"], json!("RM99999")), 400, "M3/305"),
-        (with(&["to_PurchaseOrderItem", "1", "MaterialGroup"], json!("")), 400, "00/055"),
-        (with(&["to_PurchaseOrderItem", "0", "PurchaseOrderItemCategory"], json!("D")), 400, "APPL_MM_PUR_PO/065"),
+        (
+            with(
+                &["to_PurchaseOrderItem", "0", "PurchaseOrderQuantityUnit"],
+                json!("PC"),
+            ),
+            400,
+            "MMPUR_POHANDLER_TECH/010",
+        ),
+        (
+            with(&["to_PurchaseOrderItem", "0", "Plant"], json!("1010")),
+            400,
+            "MMPUR_POHANDLER_TECH/010",
+        ),
+        (
+            with(&["to_PurchaseOrderItem", "0", "OrderQuantity"], json!("0")),
+            400,
+            "MMPUR_POHANDLER_TECH/010",
+        ),
+        (
+            with(&["to_PurchaseOrderItem", "0", "Material"], json!("RM99999")),
+            400,
+            "M3/305",
+        ),
+        (
+            with(&["to_PurchaseOrderItem", "1", "MaterialGroup"], json!("")),
+            400,
+            "00/055",
+        ),
+        (
+            with(
+                &["to_PurchaseOrderItem", "0", "PurchaseOrderItemCategory"],
+                json!("D"),
+            ),
+            400,
+            "APPL_MM_PUR_PO/065",
+        ),
     ];
     for (body, status, code) in cases {
-        let (actual, _, text) = emulator.write(Method::POST, "A_PurchaseOrder", &csrf, Some(&body)).await;
+        let (actual, _, text) = emulator
+            .write(Method::POST, "A_PurchaseOrder", &csrf, Some(&body))
+            .await;
         assert_eq!(actual.as_u16(), status, "{body}: {text}");
         let error: Value = serde_json::from_str(&text).expect("SAP error JSON");
         assert_eq!(error["error"]["code"], code, "{body}: {text}");
@@ -309,7 +495,12 @@ async fn invalid_bodies_are_refused_and_change_nothing() {
 
     // $format on a write is a query option SAP refuses for modifying requests.
     let (status, _, text) = emulator
-        .write(Method::POST, "A_PurchaseOrder?$format=json", &csrf, Some(DEEP_INSERT_ARRAY))
+        .write(
+            Method::POST,
+            "A_PurchaseOrder?$format=json",
+            &csrf,
+            Some(DEEP_INSERT_ARRAY),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("/IWBEP/CM_MGW_RT/022"));
@@ -326,7 +517,11 @@ async fn invalid_bodies_are_refused_and_change_nothing() {
         .expect("post");
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    assert_eq!(emulator.truth_digest().await, digest, "refused writes change nothing");
+    assert_eq!(
+        emulator.truth_digest().await,
+        digest,
+        "refused writes change nothing"
+    );
     let journal = emulator.admin_get("/journal").await;
     let posts = journal["entries"]
         .as_array()
@@ -334,7 +529,10 @@ async fn invalid_bodies_are_refused_and_change_nothing() {
         .iter()
         .filter(|e| e["method"] == "POST")
         .count();
-    assert_eq!(posts, 23, "every refused write is journalled with its status");
+    assert_eq!(
+        posts, 23,
+        "every refused write is journalled with its status"
+    );
     assert!(
         journal["entries"]
             .as_array()
@@ -349,20 +547,35 @@ async fn invalid_bodies_are_refused_and_change_nothing() {
 async fn updates_and_soft_deletes_stamp_the_header() {
     let emulator = start("tiny", 7).await;
     let csrf = emulator.fetch_csrf().await;
-    emulator.admin_post("/clock", json!({"advance_seconds": 600})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 600}))
+        .await;
 
     let (status, _, text) = emulator
-        .write(Method::PATCH, "A_PurchaseOrder('4500000005')", &csrf, Some(r#"{"PaymentTerms":"NT60","IncotermsClassification":"exw"}"#))
+        .write(
+            Method::PATCH,
+            "A_PurchaseOrder('4500000005')",
+            &csrf,
+            Some(r#"{"PaymentTerms":"NT60","IncotermsClassification":"exw"}"#),
+        )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
     let (_, body) = emulator.get_json("A_PurchaseOrder('4500000005')").await;
     assert_eq!(body["d"]["PaymentTerms"], "NT60");
     assert_eq!(body["d"]["NetPaymentDays"], "60");
-    assert_eq!(body["d"]["IncotermsClassification"], "EXW", "upper-case domain");
-    assert_eq!(date_ms(&body["d"]["LastChangeDateTime"]), rfc3339_ms("2026-03-02T08:10:00Z"));
+    assert_eq!(
+        body["d"]["IncotermsClassification"], "EXW",
+        "upper-case domain"
+    );
+    assert_eq!(
+        date_ms(&body["d"]["LastChangeDateTime"]),
+        rfc3339_ms("2026-03-02T08:10:00Z")
+    );
 
     // MERGE tunnelled through POST, as older clients send it.
-    emulator.admin_post("/clock", json!({"advance_seconds": 60})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 60}))
+        .await;
     let response = emulator
         .request(Method::POST, &emulator.url("A_PurchaseOrder('4500000005')"))
         .headers(Emulator::write_headers(&csrf))
@@ -380,13 +593,20 @@ async fn updates_and_soft_deletes_stamp_the_header() {
         (r#"{"to_PurchaseOrderItem":[]}"#, "/IWCOR/CX_OD_BAD_REQUEST"),
     ] {
         let (status, _, text) = emulator
-            .write(Method::PATCH, "A_PurchaseOrder('4500000005')", &csrf, Some(body))
+            .write(
+                Method::PATCH,
+                "A_PurchaseOrder('4500000005')",
+                &csrf,
+                Some(body),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {text}");
         assert!(text.contains(code), "{body}: {text}");
     }
 
-    emulator.admin_post("/clock", json!({"advance_seconds": 60})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 60}))
+        .await;
     let (status, _, text) = emulator
         .write(
             Method::PATCH,
@@ -407,10 +627,16 @@ async fn updates_and_soft_deletes_stamp_the_header() {
         "item changes show through the header"
     );
 
-    emulator.admin_post("/clock", json!({"advance_seconds": 60})).await;
-    let (status, _, _) = emulator.write(Method::DELETE, "A_PurchaseOrder('4500000007')", &csrf, None).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 60}))
+        .await;
+    let (status, _, _) = emulator
+        .write(Method::DELETE, "A_PurchaseOrder('4500000007')", &csrf, None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = emulator.get_json("A_PurchaseOrder('4500000007')?$expand=to_PurchaseOrderItem").await;
+    let (status, body) = emulator
+        .get_json("A_PurchaseOrder('4500000007')?$expand=to_PurchaseOrderItem")
+        .await;
     assert_eq!(status, StatusCode::OK, "a deleted order stays readable");
     assert_eq!(body["d"]["PurchasingDocumentDeletionCode"], "L");
     assert!(
@@ -420,7 +646,10 @@ async fn updates_and_soft_deletes_stamp_the_header() {
             .iter()
             .all(|item| item["PurchasingDocumentDeletionCode"] == "L")
     );
-    assert_eq!(date_ms(&body["d"]["LastChangeDateTime"]), rfc3339_ms("2026-03-02T08:13:00Z"));
+    assert_eq!(
+        date_ms(&body["d"]["LastChangeDateTime"]),
+        rfc3339_ms("2026-03-02T08:13:00Z")
+    );
 
     let truth = emulator
         .admin_get("/truth/purchase-orders?changed_since=2026-03-02T08:10:00Z&changed_until=2026-03-02T08:13:00Z")
@@ -433,9 +662,13 @@ async fn updates_and_soft_deletes_stamp_the_header() {
         .collect();
     assert_eq!(ids, vec!["4500000005", "4500000006", "4500000007"]);
 
-    let (status, _, _) = emulator.write(Method::DELETE, "A_PurchaseOrder('4599999999')", &csrf, None).await;
+    let (status, _, _) = emulator
+        .write(Method::DELETE, "A_PurchaseOrder('4599999999')", &csrf, None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = emulator.write(Method::PUT, "A_PurchaseOrder", &csrf, Some("{}")).await;
+    let (status, _, _) = emulator
+        .write(Method::PUT, "A_PurchaseOrder", &csrf, Some("{}"))
+        .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -444,7 +677,10 @@ async fn oauth_client_credentials_on_the_virtual_clock() {
     let emulator = start("tiny", 7).await;
     let credentials = &emulator.running.credentials;
     let token_url = credentials["token_url"].as_str().expect("token url");
-    assert_eq!(token_url, format!("{}/sap/bc/sec/oauth2/token", emulator.running.base_url));
+    assert_eq!(
+        token_url,
+        format!("{}/sap/bc/sec/oauth2/token", emulator.running.base_url)
+    );
     let client_id = credentials["client_id"].as_str().expect("id");
     let client_secret = credentials["client_secret"].as_str().expect("secret");
 
@@ -474,7 +710,10 @@ async fn oauth_client_credentials_on_the_virtual_clock() {
     let token: Value = response.json().await.expect("json");
     assert_eq!(token["token_type"], "Bearer");
     assert_eq!(token["expires_in"], 3600);
-    let access = token["access_token"].as_str().expect("access token").to_owned();
+    let access = token["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
 
     let bearer_get = || {
         emulator
@@ -485,12 +724,25 @@ async fn oauth_client_credentials_on_the_virtual_clock() {
             .send()
     };
     assert_eq!(bearer_get().await.expect("get").status(), StatusCode::OK);
-    emulator.admin_post("/clock", json!({"advance_seconds": 3599})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 3599}))
+        .await;
     assert_eq!(bearer_get().await.expect("get").status(), StatusCode::OK);
-    emulator.admin_post("/clock", json!({"advance_seconds": 1})).await;
+    emulator
+        .admin_post("/clock", json!({"advance_seconds": 1}))
+        .await;
     let expired = bearer_get().await.expect("get");
-    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED, "tokens expire on the virtual clock");
-    assert!(expired.headers()["www-authenticate"].to_str().expect("challenge").starts_with("Bearer"));
+    assert_eq!(
+        expired.status(),
+        StatusCode::UNAUTHORIZED,
+        "tokens expire on the virtual clock"
+    );
+    assert!(
+        expired.headers()["www-authenticate"]
+            .to_str()
+            .expect("challenge")
+            .starts_with("Bearer")
+    );
 
     let unsupported = emulator
         .client
@@ -526,14 +778,20 @@ async fn content_negotiation_and_metadata() {
         .send()
         .await
         .expect("get");
-    assert_eq!(response.status(), StatusCode::OK, "$format=json wins over Accept");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "$format=json wins over Accept"
+    );
 
     let response = emulator.get("$metadata").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/xml");
     let xml = response.text().await.expect("xml");
     assert!(xml.contains("<EntitySet Name=\"A_PurchaseOrder\""));
-    assert!(xml.contains("Name=\"LastChangeDateTime\" Type=\"Edm.DateTimeOffset\" Precision=\"7\""));
+    assert!(
+        xml.contains("Name=\"LastChangeDateTime\" Type=\"Edm.DateTimeOffset\" Precision=\"7\"")
+    );
     assert!(!xml.contains("ConcurrencyMode"), "no ETags are declared");
 
     let head = emulator
@@ -543,5 +801,8 @@ async fn content_negotiation_and_metadata() {
         .await
         .expect("head");
     assert_eq!(head.status(), StatusCode::OK);
-    assert!(head.headers().get("x-csrf-token").is_some(), "HEAD fetches a token too");
+    assert!(
+        head.headers().get("x-csrf-token").is_some(),
+        "HEAD fetches a token too"
+    );
 }

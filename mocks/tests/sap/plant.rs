@@ -28,7 +28,10 @@ async fn keyset_sync(emulator: &crate::common::Emulator, since: &str) -> Vec<(St
         );
         let full = page.len() == 1000;
         rows.extend(page.iter().map(|r| {
-            (r["PurchaseOrder"].as_str().expect("id").to_owned(), date_ms(&r["LastChangeDateTime"]))
+            (
+                r["PurchaseOrder"].as_str().expect("id").to_owned(),
+                date_ms(&r["LastChangeDateTime"]),
+            )
         }));
         if !full {
             break;

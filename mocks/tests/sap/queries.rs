@@ -11,12 +11,15 @@ use serde_json::Value;
 
 use crate::common::{Emulator, date_ms, rfc3339_ms, start};
 
+type Keep = Box<dyn Fn(&Value) -> bool>;
+type Order = Box<dyn Fn(&Value, &Value) -> Ordering>;
+
 /// What a query must produce.
 enum Expect {
     /// Baseline rows that satisfy `keep`, sorted by `order` (key order if `None`), then skip/top.
     Rows {
-        keep: Box<dyn Fn(&Value) -> bool>,
-        order: Option<Box<dyn Fn(&Value, &Value) -> Ordering>>,
+        keep: Keep,
+        order: Option<Order>,
         skip: usize,
         top: Option<usize>,
     },
@@ -60,11 +63,22 @@ fn key(row: &Value) -> String {
 
 /// Runs `query` (following `__next`) and compares the delivered keys with `expect` applied to
 /// `baseline`.
-async fn check(emulator: &Emulator, baseline: &[Value], query: &str, expect: Expect, page_size: usize) {
+async fn check(
+    emulator: &Emulator,
+    baseline: &[Value],
+    query: &str,
+    expect: Expect,
+    page_size: usize,
+) {
     match expect {
-        Expect::Rows { keep, order, skip, top } => {
+        Expect::Rows {
+            keep,
+            order,
+            skip,
+            top,
+        } => {
             let mut expected: Vec<&Value> = baseline.iter().filter(|row| keep(row)).collect();
-            expected.sort_by(|a, b| key(a).cmp(&key(b)));
+            expected.sort_by_key(|row| key(row));
             if let Some(order) = order {
                 expected.sort_by(|a, b| order(a, b).then_with(|| key(a).cmp(&key(b))));
             }
@@ -90,7 +104,10 @@ async fn check(emulator: &Emulator, baseline: &[Value], query: &str, expect: Exp
             assert_eq!(actual_status.as_u16(), status, "{query}: {body}");
             assert_eq!(body["error"]["code"], code, "{query}: {body}");
             assert_eq!(body["error"]["message"]["lang"], "en", "{query}");
-            assert!(body["error"]["innererror"]["transactionid"].is_string(), "{query}");
+            assert!(
+                body["error"]["innererror"]["transactionid"].is_string(),
+                "{query}"
+            );
         }
     }
 }
@@ -115,8 +132,14 @@ async fn purchase_order_queries() {
         .map(|r| r["id"].as_str().expect("id"))
         .collect();
     let baseline_ids: Vec<&str> = baseline.iter().map(|r| text(r, "PurchaseOrder")).collect();
-    assert_eq!(baseline_ids, truth_ids, "paging must deliver exactly the ground truth");
-    for (row, record) in baseline.iter().zip(truth["records"].as_array().expect("records")) {
+    assert_eq!(
+        baseline_ids, truth_ids,
+        "paging must deliver exactly the ground truth"
+    );
+    for (row, record) in baseline
+        .iter()
+        .zip(truth["records"].as_array().expect("records"))
+    {
         assert_eq!(
             last_change(row),
             rfc3339_ms(record["changed_at"].as_str().expect("changed_at"))
@@ -150,19 +173,27 @@ async fn purchase_order_queries() {
             rows(|r| text(r, "Supplier") == "17300001"),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=Supplier ne '17300001' and PurchasingGroup eq '002'"),
+            String::from(
+                "A_PurchaseOrder?$filter=Supplier ne '17300001' and PurchasingGroup eq '002'",
+            ),
             rows(|r| text(r, "Supplier") != "17300001" && text(r, "PurchasingGroup") == "002"),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=LastChangeDateTime gt datetimeoffset'2026-02-01T00:00:00Z'"),
+            String::from(
+                "A_PurchaseOrder?$filter=LastChangeDateTime gt datetimeoffset'2026-02-01T00:00:00Z'",
+            ),
             rows(move |r| last_change(r) > february),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=LastChangeDateTime ge datetimeoffset'2026-02-01T01:00:00.0000000%2B01:00'"),
+            String::from(
+                "A_PurchaseOrder?$filter=LastChangeDateTime ge datetimeoffset'2026-02-01T01:00:00.0000000%2B01:00'",
+            ),
             rows(move |r| last_change(r) >= february),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=LastChangeDateTime gt datetimeoffset'2026-01-15T00:00:00Z' or Supplier eq '17300002'"),
+            String::from(
+                "A_PurchaseOrder?$filter=LastChangeDateTime gt datetimeoffset'2026-01-15T00:00:00Z' or Supplier eq '17300002'",
+            ),
             rows(move |r| last_change(r) > mid_january || text(r, "Supplier") == "17300002"),
         ),
         (
@@ -178,9 +209,12 @@ async fn purchase_order_queries() {
             rows(|r| text(r, "IncotermsLocation1").contains("Palo")),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=endswith(SupplierRespSalesPersonName,'son') or tolower(PurchaseOrderType) eq 'fo'"),
+            String::from(
+                "A_PurchaseOrder?$filter=endswith(SupplierRespSalesPersonName,'son') or tolower(PurchaseOrderType) eq 'fo'",
+            ),
             rows(|r| {
-                text(r, "SupplierRespSalesPersonName").ends_with("son") || text(r, "PurchaseOrderType") == "FO"
+                text(r, "SupplierRespSalesPersonName").ends_with("son")
+                    || text(r, "PurchaseOrderType") == "FO"
             }),
         ),
         (
@@ -192,15 +226,25 @@ async fn purchase_order_queries() {
             rows(|r| !r["ValidityStartDate"].is_null()),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=CashDiscount1Percent gt 1.5M and NetPaymentDays eq 45"),
+            String::from(
+                "A_PurchaseOrder?$filter=CashDiscount1Percent gt 1.5M and NetPaymentDays eq 45",
+            ),
             rows(|r| {
-                text(r, "CashDiscount1Percent").parse::<f64>().unwrap_or(0.0) > 1.5
+                text(r, "CashDiscount1Percent")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+                    > 1.5
                     && text(r, "NetPaymentDays") == "45"
             }),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=ReleaseIsNotCompleted eq true or PurchasingDocumentDeletionCode eq 'L'"),
-            rows(|r| r["ReleaseIsNotCompleted"] == true || text(r, "PurchasingDocumentDeletionCode") == "L"),
+            String::from(
+                "A_PurchaseOrder?$filter=ReleaseIsNotCompleted eq true or PurchasingDocumentDeletionCode eq 'L'",
+            ),
+            rows(|r| {
+                r["ReleaseIsNotCompleted"] == true
+                    || text(r, "PurchasingDocumentDeletionCode") == "L"
+            }),
         ),
         (
             String::from("A_PurchaseOrder?$orderby=LastChangeDateTime asc,PurchaseOrder asc"),
@@ -208,10 +252,21 @@ async fn purchase_order_queries() {
         ),
         (
             String::from("A_PurchaseOrder?$orderby=Supplier desc"),
-            sorted(|_| true, |a, b| text(b, "Supplier").cmp(text(a, "Supplier")), 0, None),
+            sorted(
+                |_| true,
+                |a, b| text(b, "Supplier").cmp(text(a, "Supplier")),
+                0,
+                None,
+            ),
         ),
-        (String::from("A_PurchaseOrder?$top=7"), sorted(|_| true, |_, _| Ordering::Equal, 0, Some(7))),
-        (String::from("A_PurchaseOrder?$skip=395"), sorted(|_| true, |_, _| Ordering::Equal, 395, None)),
+        (
+            String::from("A_PurchaseOrder?$top=7"),
+            sorted(|_| true, |_, _| Ordering::Equal, 0, Some(7)),
+        ),
+        (
+            String::from("A_PurchaseOrder?$skip=395"),
+            sorted(|_| true, |_, _| Ordering::Equal, 395, None),
+        ),
         (
             String::from("A_PurchaseOrder?$top=150&$skip=20"),
             sorted(|_| true, |_, _| Ordering::Equal, 20, Some(150)),
@@ -227,7 +282,8 @@ async fn purchase_order_queries() {
             sorted(
                 move |r| {
                     let at = last_change(r);
-                    at > pivot_ms || (at == pivot_ms && text(r, "PurchaseOrder") > keyset_po.as_str())
+                    at > pivot_ms
+                        || (at == pivot_ms && text(r, "PurchaseOrder") > keyset_po.as_str())
                 },
                 by_change_order,
                 0,
@@ -235,7 +291,9 @@ async fn purchase_order_queries() {
             ),
         ),
         (
-            String::from("A_PurchaseOrder?$filter=Supplier eq '17300003'&$orderby=PurchaseOrderDate desc&$top=3"),
+            String::from(
+                "A_PurchaseOrder?$filter=Supplier eq '17300003'&$orderby=PurchaseOrderDate desc&$top=3",
+            ),
             sorted(
                 |r| text(r, "Supplier") == "17300003",
                 |a, b| date_ms(&b["PurchaseOrderDate"]).cmp(&date_ms(&a["PurchaseOrderDate"])),
@@ -243,35 +301,75 @@ async fn purchase_order_queries() {
                 Some(3),
             ),
         ),
-        (String::from("A_PurchaseOrder?$filter=Nope eq 1"), Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR")),
-        (String::from("A_PurchaseOrder?$filter=Supplier eq"), Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR")),
         (
-            String::from("A_PurchaseOrder?$filter=LastChangeDateTime gt datetime'2026-01-01T00:00:00'"),
+            String::from("A_PurchaseOrder?$filter=Nope eq 1"),
+            Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR"),
+        ),
+        (
+            String::from("A_PurchaseOrder?$filter=Supplier eq"),
+            Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR"),
+        ),
+        (
+            String::from(
+                "A_PurchaseOrder?$filter=LastChangeDateTime gt datetime'2026-01-01T00:00:00'",
+            ),
             Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR"),
         ),
         (
             // An unencoded '+' is a space in a query string, so the offset is malformed.
-            String::from("A_PurchaseOrder?$filter=LastChangeDateTime gt datetimeoffset'2026-01-01T00:00:00+01:00'"),
+            String::from(
+                "A_PurchaseOrder?$filter=LastChangeDateTime gt datetimeoffset'2026-01-01T00:00:00+01:00'",
+            ),
             Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR"),
         ),
-        (String::from("A_PurchaseOrder?$orderby=Nope"), Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR")),
-        (String::from("A_PurchaseOrder?$top=-1"), Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST")),
-        (String::from("A_PurchaseOrder?$search=x"), Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST")),
-        (String::from("A_PurchaseOrder?$skiptoken=garbage"), Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST")),
-        (String::from("A_PurchaseOrder?$expand=to_Nope"), Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST")),
+        (
+            String::from("A_PurchaseOrder?$orderby=Nope"),
+            Expect::Error(400, "/IWCOR/CX_DS_EXPR_SYNTAX_ERROR"),
+        ),
+        (
+            String::from("A_PurchaseOrder?$top=-1"),
+            Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST"),
+        ),
+        (
+            String::from("A_PurchaseOrder?$search=x"),
+            Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST"),
+        ),
+        (
+            String::from("A_PurchaseOrder?$skiptoken=garbage"),
+            Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST"),
+        ),
+        (
+            String::from("A_PurchaseOrder?$expand=to_Nope"),
+            Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST"),
+        ),
         (
             String::from("A_PurchaseOrder?$select=to_PurchaseOrderItem/Material"),
             Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST"),
         ),
-        (String::from("A_Nope"), Expect::Error(404, "/IWBEP/CM_MGW_RT/020")),
-        (String::from("A_PurchaseOrder('4599999999')"), Expect::Error(404, "/IWBEP/CM_MGW_RT/020")),
-        (String::from("A_PurchaseOrder(1)"), Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST")),
-        (String::from("A_PurchaseOrder('4500000001')/to_Nope"), Expect::Error(404, "/IWBEP/CM_MGW_RT/020")),
+        (
+            String::from("A_Nope"),
+            Expect::Error(404, "/IWBEP/CM_MGW_RT/020"),
+        ),
+        (
+            String::from("A_PurchaseOrder('4599999999')"),
+            Expect::Error(404, "/IWBEP/CM_MGW_RT/020"),
+        ),
+        (
+            String::from("A_PurchaseOrder(1)"),
+            Expect::Error(400, "/IWCOR/CX_OD_BAD_REQUEST"),
+        ),
+        (
+            String::from("A_PurchaseOrder('4500000001')/to_Nope"),
+            Expect::Error(404, "/IWBEP/CM_MGW_RT/020"),
+        ),
         (
             String::from("A_PurchaseOrder('4500000001')?$top=1"),
             Expect::Error(400, "/IWBEP/CM_MGW_RT/022"),
         ),
-        (String::from("A_PurchaseOrder?$format=atom"), Expect::Error(406, "/IWCOR/CX_OD_NOT_ACCEPTABLE")),
+        (
+            String::from("A_PurchaseOrder?$format=atom"),
+            Expect::Error(406, "/IWCOR/CX_OD_NOT_ACCEPTABLE"),
+        ),
     ];
     for (query, expect) in cases {
         check(&emulator, &baseline, &query, expect, 100).await;
@@ -280,7 +378,12 @@ async fn purchase_order_queries() {
     // Items: the same helper against the items of the baseline.
     let items: Vec<Value> = baseline
         .iter()
-        .flat_map(|po| po["to_PurchaseOrderItem"]["results"].as_array().expect("items").clone())
+        .flat_map(|po| {
+            po["to_PurchaseOrderItem"]["results"]
+                .as_array()
+                .expect("items")
+                .clone()
+        })
         .collect();
     let material = text(&items[3], "Material").to_owned();
     let wanted = material.clone();
@@ -291,7 +394,9 @@ async fn purchase_order_queries() {
             rows(move |r| text(r, "Material") == wanted),
         ),
         (
-            String::from("A_PurchaseOrderItem?$filter=PurchaseOrderItem gt '10' and OrderQuantity ge 100"),
+            String::from(
+                "A_PurchaseOrderItem?$filter=PurchaseOrderItem gt '10' and OrderQuantity ge 100",
+            ),
             rows(|r| {
                 text(r, "PurchaseOrderItem").parse::<u32>().unwrap_or(0) > 10
                     && text(r, "OrderQuantity").parse::<f64>().unwrap_or(0.0) >= 100.0
@@ -310,7 +415,9 @@ async fn purchase_order_queries() {
             ),
         ),
         (
-            String::from("A_PurchaseOrder('4500000003')/to_PurchaseOrderItem?$filter=OrderQuantity gt 10"),
+            String::from(
+                "A_PurchaseOrder('4500000003')/to_PurchaseOrderItem?$filter=OrderQuantity gt 10",
+            ),
             rows(|r| {
                 text(r, "PurchaseOrder") == "4500000003"
                     && text(r, "OrderQuantity").parse::<f64>().unwrap_or(0.0) > 10.0
@@ -326,10 +433,17 @@ async fn purchase_order_queries() {
 async fn shapes_counts_and_single_entities() {
     let emulator = start("tiny", 7).await;
 
-    let (status, body) = emulator.get_json("A_PurchaseOrder?$select=PurchaseOrder,Supplier&$top=3").await;
+    let (status, body) = emulator
+        .get_json("A_PurchaseOrder?$select=PurchaseOrder,Supplier&$top=3")
+        .await;
     assert_eq!(status, 200);
     for row in body["d"]["results"].as_array().expect("results") {
-        let mut names: Vec<&str> = row.as_object().expect("object").keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = row
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
         names.sort_unstable();
         assert_eq!(names, vec!["PurchaseOrder", "Supplier", "__metadata"]);
     }
@@ -339,7 +453,12 @@ async fn shapes_counts_and_single_entities() {
         .await;
     let first = &body["d"]["results"][0];
     let item = &first["to_PurchaseOrderItem"]["results"][0];
-    let mut names: Vec<&str> = item.as_object().expect("item").keys().map(String::as_str).collect();
+    let mut names: Vec<&str> = item
+        .as_object()
+        .expect("item")
+        .keys()
+        .map(String::as_str)
+        .collect();
     names.sort_unstable();
     assert_eq!(names, vec!["Material", "__metadata"]);
 
@@ -355,9 +474,14 @@ async fn shapes_counts_and_single_entities() {
         row["__metadata"]["type"],
         "API_PURCHASEORDER_PROCESS_SRV.A_PurchaseOrderType"
     );
-    assert!(body["d"]["__next"].is_null(), "$top below the page size ends paging");
+    assert!(
+        body["d"]["__next"].is_null(),
+        "$top below the page size ends paging"
+    );
 
-    let (_, body) = emulator.get_json("A_PurchaseOrder?$inlinecount=allpages&$top=5").await;
+    let (_, body) = emulator
+        .get_json("A_PurchaseOrder?$inlinecount=allpages&$top=5")
+        .await;
     assert_eq!(body["d"]["__count"], "400");
     assert_eq!(body["d"]["results"].as_array().map(Vec::len), Some(5));
 
@@ -372,7 +496,12 @@ async fn shapes_counts_and_single_entities() {
 
     let response = emulator.get("A_PurchaseOrder/$count").await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().expect("ct").starts_with("text/plain"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with("text/plain")
+    );
     assert_eq!(response.text().await.expect("text"), "400");
     let count = emulator
         .get("A_PurchaseOrder/$count?$filter=PurchasingGroup eq '003'")
@@ -404,17 +533,29 @@ async fn shapes_counts_and_single_entities() {
     assert_eq!(status, 200);
     assert_eq!(body["d"]["PurchaseOrder"], "4500000001");
 
-    let (status, body) = emulator.get_json("A_PurchaseOrder('4500000001')/to_PurchaseOrderItem").await;
+    let (status, body) = emulator
+        .get_json("A_PurchaseOrder('4500000001')/to_PurchaseOrderItem")
+        .await;
     assert_eq!(status, 200);
     assert!(!body["d"]["results"].as_array().expect("results").is_empty());
 
-    let (status, body) = emulator.get_json("A_PurchaseOrder('4500000001')/Supplier").await;
+    let (status, body) = emulator
+        .get_json("A_PurchaseOrder('4500000001')/Supplier")
+        .await;
     assert_eq!(status, 200);
     assert!(body["d"]["Supplier"].is_string());
-    let raw = emulator.get("A_PurchaseOrder('4500000001')/Supplier/$value").await;
-    assert_eq!(raw.text().await.expect("text"), body["d"]["Supplier"].as_str().expect("supplier"));
+    let raw = emulator
+        .get("A_PurchaseOrder('4500000001')/Supplier/$value")
+        .await;
+    assert_eq!(
+        raw.text().await.expect("text"),
+        body["d"]["Supplier"].as_str().expect("supplier")
+    );
 
     let (status, body) = emulator.get_json("").await;
     assert_eq!(status, 200);
-    assert_eq!(body["d"]["EntitySets"], serde_json::json!(["A_PurchaseOrder", "A_PurchaseOrderItem"]));
+    assert_eq!(
+        body["d"]["EntitySets"],
+        serde_json::json!(["A_PurchaseOrder", "A_PurchaseOrderItem"])
+    );
 }

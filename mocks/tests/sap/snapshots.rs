@@ -5,7 +5,9 @@ use crate::common::start;
 #[tokio::test]
 async fn purchase_order_json_on_the_wire() {
     let emulator = start("tiny", 7).await;
-    let response = emulator.get("A_PurchaseOrder('4500000001')?$expand=to_PurchaseOrderItem").await;
+    let response = emulator
+        .get("A_PurchaseOrder('4500000001')?$expand=to_PurchaseOrderItem")
+        .await;
     assert_eq!(response.status(), 200);
     let text = response.text().await.expect("body");
     // The port is chosen by the system; everything else is deterministic.
@@ -19,5 +21,8 @@ async fn purchase_order_json_on_the_wire() {
 async fn metadata_document() {
     let emulator = start("tiny", 7).await;
     let xml = emulator.get("$metadata").await.text().await.expect("xml");
-    insta::assert_snapshot!("metadata", xml.replace(&emulator.running.base_url, "http://emulator"));
+    insta::assert_snapshot!(
+        "metadata",
+        xml.replace(&emulator.running.base_url, "http://emulator")
+    );
 }

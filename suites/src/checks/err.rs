@@ -182,3 +182,109 @@ pub(crate) async fn other_tenants_connection_is_not_found(ctx: &mut Ctx) -> Step
     )?;
     Ok(())
 }
+
+/// How many records of `entity` the emulator holds.
+async fn source_count(ctx: &Ctx, entity: Entity) -> Step<usize> {
+    Ok(ctx.h.admin.truth(entity.as_str(), None, None).await?.count)
+}
+
+pub(crate) async fn business_refusal_keeps_the_native_answer(ctx: &mut Ctx) -> Step {
+    let po = Entity::PurchaseOrders;
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, po, Some("create")).await?;
+    let mut body = systems::purchase_order_body(ctx).await?;
+    // A vendor number no system in the profile has.
+    body["vendor_remote_id"] = json!("99999999");
+    let before = source_count(ctx, po).await?;
+    let ex = ctx
+        .h
+        .api
+        .post(&format!("/v1/connections/{id}/{po}"), &body)
+        .await?;
+    let code = ex.code().unwrap_or("");
+    ensure(
+        ex.status == 422 && code == "validation_failed" || ex.status == 409 && code == "conflict",
+        format!(
+            "an unknown vendor: expected `validation_failed` or `conflict`, got HTTP {} `{code}`",
+            ex.status
+        ),
+        || evidence_of(&ex),
+    )?;
+    let upstream = &ex.body["upstream"];
+    ensure(
+        upstream["status"].is_u64()
+            && upstream["code"].as_str().is_some_and(|c| !c.is_empty())
+            && upstream["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "the source's own code and message are not kept under `upstream`",
+        || evidence_of(&ex),
+    )?;
+    let after = source_count(ctx, po).await?;
+    ensure(
+        after == before,
+        "the source holds a new record after refusing",
+        || evidence_of(&ex),
+    )?;
+    ctx.note(format!(
+        "refused with {} {}",
+        upstream["code"].as_str().unwrap_or(""),
+        upstream["message"].as_str().unwrap_or("")
+    ));
+    Ok(())
+}
+
+pub(crate) async fn read_only_write_is_permission_denied(ctx: &mut Ctx) -> Step {
+    let po = Entity::PurchaseOrders;
+    let creds = ctx.h.credentials();
+    let (Some(user), Some(password)) = (
+        creds.get("readonly_username").cloned(),
+        creds.get("readonly_password").cloned(),
+    ) else {
+        return Err(Outcome::failed(
+            "the emulator's manifest lists no read-only user",
+            Evidence {
+                notes: vec![format!(
+                    "credential fields: {:?}",
+                    creds.as_object().map(|o| o.keys().collect::<Vec<_>>())
+                )],
+                ..Evidence::default()
+            },
+        ));
+    };
+    let readonly = json!({"username": user, "password": password});
+    let ex = ctx
+        .h
+        .api
+        .create_connection(
+            ctx.system(),
+            ctx.h.emulator_base_url(),
+            &readonly,
+            default_settings(),
+        )
+        .await?;
+    crate::context::expect_status(&ex, 201, "connecting as the read-only user")?;
+    let id = ex.body["id"].as_str().unwrap_or_default().to_owned();
+    ctx.require(&id, po, Some("create")).await?;
+    let body = systems::purchase_order_body(ctx).await?;
+    let before = source_count(ctx, po).await?;
+    let refused = ctx
+        .h
+        .api
+        .post(&format!("/v1/connections/{id}/{po}"), &body)
+        .await?;
+    expect_problem(
+        &refused,
+        403,
+        "permission_denied",
+        "a read-only user's write",
+    )?;
+    ensure(
+        refused.body["upstream"]["status"] == 403,
+        "the upstream 403 is not kept",
+        || evidence_of(&refused),
+    )?;
+    let after = source_count(ctx, po).await?;
+    ensure(after == before, "the source holds a new record", || {
+        evidence_of(&refused)
+    })?;
+    Ok(())
+}
