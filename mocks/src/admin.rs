@@ -138,8 +138,9 @@ fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, AdminError> {
     let mut pairs = Vec::new();
     for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        // `+` stays a plus: RFC 3339 offsets (`+01:00`) are the only place it appears here.
         let decode = |text: &str| {
-            percent_encoding::percent_decode_str(&text.replace('+', " "))
+            percent_encoding::percent_decode_str(text)
                 .decode_utf8()
                 .map(|t| t.into_owned())
                 .map_err(|_| AdminError::BadRequest(format!("malformed query component {text:?}")))

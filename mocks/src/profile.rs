@@ -109,9 +109,9 @@ impl Profile {
         if clock_start.timestamp_subsec_nanos() != 0 {
             return Err(invalid(String::from("clock_start must be a whole second")));
         }
-        if !(1..=3650).contains(&raw.history_days) {
+        if !(7..=3650).contains(&raw.history_days) {
             return Err(invalid(String::from(
-                "history_days must be within 1..=3650",
+                "history_days must be within 7..=3650",
             )));
         }
         let orders = &raw.purchase_orders;
@@ -152,8 +152,10 @@ impl Profile {
                 "sap.csrf_session_timeout_seconds and sap.oauth_token_lifetime_seconds must be positive",
             )));
         }
-        // Creation times are at least a millisecond apart within the working hours of the window.
-        let working_ms = u64::from(raw.history_days) * 5 / 7 * 10 * 3_600_000;
+        // Creation times are at least a millisecond apart within the working hours (ten a day,
+        // weekdays) of the window; count only whole weeks, less a day for the window's edges.
+        let working_days = (u64::from(raw.history_days) / 7 * 5).saturating_sub(1);
+        let working_ms = working_days * 10 * 3_600_000;
         if working_ms < orders.count.saturating_mul(2) {
             return Err(invalid(String::from(
                 "purchase_orders.count is too large for history_days: orders would share a millisecond",
@@ -188,11 +190,27 @@ mod tests {
     }
 
     #[test]
+    fn profiles_load_from_files() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/profiles/plant.toml"
+        ));
+        assert_eq!(
+            Profile::from_file(path).expect("plant file"),
+            Profile::builtin("plant").expect("plant")
+        );
+        assert!(matches!(
+            Profile::from_file(Path::new("/nonexistent/profile.toml")),
+            Err(MockError::ProfileRead { .. })
+        ));
+    }
+
+    #[test]
     fn bad_profiles_are_refused() {
         let good = TINY.to_owned();
         for (from, to) in [
             ("page_size = 100", "page_size = 0"),
-            ("history_days = 120", "history_days = 0"),
+            ("history_days = 120", "history_days = 6"),
             (
                 "clock_start = \"2026-03-02T08:00:00Z\"",
                 "clock_start = \"yesterday\"",

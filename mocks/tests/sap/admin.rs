@@ -4,6 +4,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
+use mw_mocks::SystemKind;
+
 use crate::common::{date_ms, rfc3339_ms, start};
 
 fn ids(truth: &Value) -> Vec<String> {
@@ -37,6 +39,13 @@ async fn churn_shows_in_truth_and_through_odata() {
     let truth = emulator
         .admin_get("/truth/purchase-orders?changed_since=2026-03-03T08:00:00Z")
         .await;
+    let same_window = emulator
+        .admin_get("/truth/purchase-orders?changed_since=2026-03-03T09:00:00+01:00")
+        .await;
+    assert_eq!(
+        same_window["digest"], truth["digest"],
+        "a literal '+' offset is accepted"
+    );
     let mut expected: Vec<String> = changed.iter().chain(&created).cloned().collect();
     expected.sort();
     assert_eq!(ids(&truth), expected);
@@ -243,4 +252,36 @@ async fn lookback_windows_select_growing_strict_subsets() {
         .await
         .expect("pages");
     assert_eq!(rows.len() as u64, days_30);
+}
+
+#[tokio::test]
+async fn manifest_entry_and_shutdown() {
+    let emulator = start("tiny", 7).await;
+    let entry = emulator.running.manifest_entry();
+    assert_eq!(entry["system"], "sap");
+    assert_eq!(entry["base_url"], emulator.running.base_url.as_str());
+    assert_eq!(
+        entry["admin_url"],
+        format!("{}/__admin", emulator.running.base_url)
+    );
+    for key in [
+        "username",
+        "password",
+        "client_id",
+        "client_secret",
+        "token_url",
+    ] {
+        assert!(entry["credentials"][key].is_string(), "credentials.{key}");
+    }
+    assert!(emulator.running.base_url.starts_with("http://127.0.0.1:"));
+    assert_eq!("SAP".parse::<SystemKind>().ok(), Some(SystemKind::Sap));
+    assert!("netsuite".parse::<SystemKind>().is_err());
+
+    let client = emulator.client.clone();
+    let url = emulator.running.admin_url.clone() + "/clock";
+    emulator.running.shutdown().await;
+    assert!(
+        client.get(&url).send().await.is_err(),
+        "the server is gone after shutdown"
+    );
 }

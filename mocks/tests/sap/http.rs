@@ -5,18 +5,10 @@ use serde_json::{Value, json};
 
 use crate::common::{Emulator, date_ms, rfc3339_ms, start};
 
-const DEEP_INSERT_ARRAY: &str = r#"{
-  "PurchaseOrderType": "NB", "CompanyCode": "1710", "PurchasingOrganization": "1710",
-  "PurchasingGroup": "001", "Supplier": "17300001", "DocumentCurrency": "USD",
-  "PurchaseOrderDate": "/Date(1772409600000)/",
-  "CreatedByUser": "IGNORED", "LastChangeDateTime": "/Date(0+0000)/",
-  "to_PurchaseOrderItem": [
-    {"Material": "RM10001", "Plant": "1710", "OrderQuantity": "39", "PurchaseOrderQuantityUnit": "KG",
-     "NetPriceAmount": "61.05"},
-    {"PurchaseOrderItemText": "Calibration service", "MaterialGroup": "SERV01", "Plant": "1710",
-     "OrderQuantity": 2, "PurchaseOrderQuantityUnit": "EA", "NetPriceAmount": 150}
-  ]
-}"#;
+/// A deep insert with items as a bare array, read-only fields included (they are ignored), and
+/// decimals both as strings and as numbers.
+const DEEP_INSERT_ARRAY: &str =
+    include_str!("../../../fixtures/protocol/sap-emulator/create-purchase-order.json");
 
 fn deep_insert_results_form() -> String {
     json!({"d": {
@@ -586,6 +578,27 @@ async fn updates_and_soft_deletes_stamp_the_header() {
         .expect("merge");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
+    // A real MERGE verb, and PUT, behave like PATCH.
+    let merge = Method::from_bytes(b"MERGE").expect("method");
+    let (status, _, text) = emulator
+        .write(
+            merge,
+            "A_PurchaseOrder('4500000005')",
+            &csrf,
+            Some(r#"{"Language":"DE"}"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+    let (status, _, text) = emulator
+        .write(
+            Method::PUT,
+            "A_PurchaseOrder('4500000005')",
+            &csrf,
+            Some(r#"{"Language":"EN"}"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+
     for (body, code) in [
         (r#"{"CompanyCode":"1010"}"#, "MMPUR_POHANDLER_TECH/010"),
         (r#"{"Supplier":"42"}"#, "06/027"),
@@ -804,5 +817,102 @@ async fn content_negotiation_and_metadata() {
     assert!(
         head.headers().get("x-csrf-token").is_some(),
         "HEAD fetches a token too"
+    );
+}
+
+#[tokio::test]
+async fn hostile_requests_never_get_a_server_error() {
+    let emulator = start("tiny", 7).await;
+    let deep_parens = format!(
+        "A_PurchaseOrder?$filter={}Supplier eq '1'{}",
+        "(".repeat(300),
+        ")".repeat(300)
+    );
+    let reads = [
+        "A_PurchaseOrder('",
+        "A_PurchaseOrder(')",
+        "A_PurchaseOrder(PurchaseOrder=)",
+        "A_PurchaseOrder(PurchaseOrder='4500000001',X='1')",
+        "A_PurchaseOrder(datetime'2020-01-01T00:00:00')",
+        "%FF",
+        "A_PurchaseOrder?$filter=%FF",
+        deep_parens.as_str(),
+        "A_PurchaseOrder?$filter=not",
+        "A_PurchaseOrder?$filter=substringof(Supplier)",
+        "A_PurchaseOrder?$filter='a' eq 'a'&$top=1",
+        "A_PurchaseOrder?$filter=null eq null&$top=1",
+        "A_PurchaseOrder?$filter=length(Supplier) gt 2&$top=1",
+        "A_PurchaseOrder?$filter=Supplier eq guid'00000000-0000-0000-0000-000000000000'",
+        "A_PurchaseOrder?$filter=CreationDate eq time'PT10H00M00S'",
+        "A_PurchaseOrder?$filter=concat(concat(Supplier,Supplier),'x') eq 'y'",
+        "A_PurchaseOrder?$orderby=,",
+        "A_PurchaseOrder?$orderby=to_PurchaseOrderItem/Material",
+        "A_PurchaseOrder?$top=99999999999999999999",
+        "A_PurchaseOrder?$skip=18446744073709551615",
+        "A_PurchaseOrder?$inlinecount=allpages&$top=0",
+        "A_PurchaseOrder?$skiptoken=eyJ2IjoxfQ",
+        "A_PurchaseOrder?$expand=to_PurchaseOrderItem/to_PurchaseOrder/to_PurchaseOrderItem/to_PurchaseOrder/to_PurchaseOrderItem",
+        "A_PurchaseOrder?$select=*,to_PurchaseOrderItem&$top=2",
+        "A_PurchaseOrderItem(PurchaseOrder='4500000001',PurchaseOrderItem='99999999')",
+        "A_PurchaseOrder('4500000001')/Supplier/$value/x",
+        "A_PurchaseOrder('4500000001')/to_PurchaseOrderItem('10')",
+        "$count",
+        "$metadata/x",
+        "$batch",
+        "A_PurchaseOrder/$count/$count",
+        "A_PurchaseOrder()?$top=1",
+    ];
+    for resource in reads {
+        let response = emulator.get(resource).await;
+        let status = response.status();
+        assert!(
+            status.is_success() || status.is_client_error(),
+            "{resource}: {status}"
+        );
+        if status.is_client_error() {
+            let body: Value = response
+                .json()
+                .await
+                .unwrap_or_else(|_| panic!("{resource}: SAP error JSON"));
+            assert!(body["error"]["code"].is_string(), "{resource}: {body}");
+        }
+    }
+
+    let csrf = emulator.fetch_csrf().await;
+    let nested = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let writes: [(Method, &str, &str); 8] = [
+        (Method::PATCH, "A_PurchaseOrder('4500000001')", "null"),
+        (Method::PATCH, "A_PurchaseOrder('4500000001')", "[]"),
+        (
+            Method::PATCH,
+            "A_PurchaseOrder('4500000001')",
+            r#"{"d":null}"#,
+        ),
+        (Method::PATCH, "A_PurchaseOrder('4500000001')", &nested),
+        (Method::PATCH, "A_PurchaseOrder('4500000001')", ""),
+        (
+            Method::POST,
+            "A_PurchaseOrderItem",
+            r#"{"to_PurchaseOrder":{"Supplier":"1"}}"#,
+        ),
+        (Method::POST, "A_PurchaseOrder('4500000001')", "{}"),
+        (Method::DELETE, "A_PurchaseOrder", ""),
+    ];
+    for (method, resource, body) in writes {
+        let (status, _, text) = emulator
+            .write(method.clone(), resource, &csrf, Some(body))
+            .await;
+        assert!(
+            status.is_client_error(),
+            "{method} {resource} {body:.40}: {status} {text}"
+        );
+    }
+    let (status, _, _) = emulator
+        .write(Method::POST, "$batch", &csrf, Some("--batch--"))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_IMPLEMENTED,
+        "$batch is refused explicitly"
     );
 }

@@ -75,7 +75,10 @@ fn parse_object(
             continue;
         }
         match entity_type.navigation(name) {
-            Some(navigation) if allow_deep_insert => {
+            // Deep insert creates dependents (items under their order), never a parent.
+            Some(navigation)
+                if allow_deep_insert && navigation.multiplicity == Multiplicity::Many =>
+            {
                 let target = service
                     .entity_set(navigation.target_set)
                     .map(|set| set.entity_type)

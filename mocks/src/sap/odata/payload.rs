@@ -17,6 +17,9 @@ const KEY_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'\'');
 
+/// The deepest `$expand` path served.
+const MAX_EXPAND_DEPTH: usize = 4;
+
 /// Which properties and navigations a response carries, per level of `$expand`.
 #[derive(Clone, Debug)]
 pub(crate) struct Shape {
@@ -44,6 +47,12 @@ impl Shape {
     ) -> Result<Shape, ODataError> {
         let mut shape = Shape::all(set);
         for path in expand {
+            // Navigation cycles (items → order → items …) multiply the work with every level.
+            if path.len() > MAX_EXPAND_DEPTH {
+                return Err(ODataError::bad_request(format!(
+                    "Invalid $expand: paths may be at most {MAX_EXPAND_DEPTH} navigation properties deep"
+                )));
+            }
             shape.add_expand(service, path)?;
         }
         if let Some(paths) = select {

@@ -78,6 +78,13 @@ fn parse_segment(text: &str) -> Result<Segment, ODataError> {
     let Some(inner) = text[open + 1..].strip_suffix(')') else {
         return Err(ODataError::resource_not_found(text));
     };
+    // `A_PurchaseOrder()` is OData v2's other spelling of the collection.
+    if inner.trim().is_empty() {
+        return Ok(Segment::Named {
+            name: name.to_owned(),
+            keys: None,
+        });
+    }
     Ok(Segment::Named {
         name: name.to_owned(),
         keys: Some(parse_key_predicate(inner, text)?),

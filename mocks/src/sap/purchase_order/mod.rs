@@ -588,7 +588,7 @@ impl PurchaseOrderService {
         );
         let items_navigation = HEADER_TYPE.navigation(ITEMS_NAV);
         Ok(Created {
-            set: &SERVICE.entity_sets[0],
+            set: header_set(),
             row: header,
             children: items_navigation
                 .map(|nav| (nav, items))
@@ -628,7 +628,7 @@ impl PurchaseOrderService {
         order.header[H_LAST_CHANGE] = Value::DateTimeOffset(context.now);
         book.store(number, order);
         Ok(Created {
-            set: &SERVICE.entity_sets[1],
+            set: item_set(),
             row: item,
             children: Vec::new(),
             message: None,

@@ -219,6 +219,16 @@ static ENTITY_SETS: [EntitySet; 2] = [
     },
 ];
 
+/// `A_PurchaseOrder`.
+pub(crate) fn header_set() -> &'static EntitySet {
+    &ENTITY_SETS[0]
+}
+
+/// `A_PurchaseOrderItem`.
+pub(crate) fn item_set() -> &'static EntitySet {
+    &ENTITY_SETS[1]
+}
+
 static ASSOCIATIONS: [Association; 2] = [
     Association {
         name: "assoc_PurchaseOrderItem",
@@ -335,6 +345,8 @@ mod tests {
             (I_MATERIAL, "Material"),
         ];
         assert_eq!(item.len(), ITEM_PROPERTIES.len());
+        assert_eq!(header_set().name, HEADER_SET);
+        assert_eq!(item_set().name, ITEM_SET);
         for (index, name) in item {
             assert_eq!(ITEM_PROPERTIES[index].name, name);
         }
