@@ -169,6 +169,26 @@ impl AdminClient {
         .await
     }
 
+    /// Revokes the manifest's main credentials, as the system's administrator would.
+    pub async fn revoke_credentials(&self) -> Result<Value, HarnessError> {
+        self.call(
+            reqwest::Method::POST,
+            "/credentials/revoke",
+            Some(json!({})),
+        )
+        .await
+    }
+
+    /// Makes revoked credentials valid again.
+    pub async fn restore_credentials(&self) -> Result<Value, HarnessError> {
+        self.call(
+            reqwest::Method::POST,
+            "/credentials/restore",
+            Some(json!({})),
+        )
+        .await
+    }
+
     /// Requests the emulator received after journal entry `since_seq`.
     pub async fn journal(&self, since_seq: u64) -> Result<Vec<JournalEntry>, HarnessError> {
         #[derive(Deserialize)]

@@ -26,6 +26,7 @@ pub fn install() -> bool {
     }
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let capture = Capture.with_filter(filter::filter_fn(|meta| {
         let ours = meta.target().starts_with("mw_");

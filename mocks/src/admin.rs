@@ -82,6 +82,11 @@ pub(crate) trait SystemAdmin: Send + Sync {
     fn truth(&self, entity: &str, window: TruthWindow) -> Result<Truth, AdminError>;
     fn record(&self, entity: &str, id: &str) -> Result<JsonValue, AdminError>;
     fn churn(&self, entity: &str, changed: u64, created: u64) -> Result<ChurnOutcome, AdminError>;
+    /// Revokes the manifest's main credentials (user, OAuth client, API key) as the system's
+    /// administrator would; returns what was revoked.
+    fn revoke_credentials(&self) -> Vec<String>;
+    /// Makes every revoked credential valid again; returns what was restored.
+    fn restore_credentials(&self) -> Vec<String>;
 }
 
 #[derive(Clone)]
@@ -99,6 +104,14 @@ pub(crate) fn router(core: Arc<Core>, system: Arc<dyn SystemAdmin>) -> Router {
         .route("/truth/{entity}", get(truth))
         .route("/records/{entity}/{id}", get(record))
         .route("/journal", get(journal).delete(clear_journal))
+        .route(
+            "/credentials/revoke",
+            axum::routing::post(revoke_credentials),
+        )
+        .route(
+            "/credentials/restore",
+            axum::routing::post(restore_credentials),
+        )
         .fallback(|| async { AdminError::NotFound(String::from("no such admin endpoint")) })
         .method_not_allowed_fallback(|| async {
             (
@@ -158,7 +171,8 @@ async fn index(State(state): State<AdminState>) -> Response {
         "endpoints": [
             "GET /__admin/clock", "POST /__admin/clock", "POST /__admin/churn",
             "GET /__admin/truth/{entity}", "GET /__admin/records/{entity}/{id}",
-            "GET /__admin/journal", "DELETE /__admin/journal"
+            "GET /__admin/journal", "DELETE /__admin/journal",
+            "POST /__admin/credentials/revoke", "POST /__admin/credentials/restore"
         ],
     }))
     .into_response()
@@ -303,6 +317,16 @@ async fn journal(
         }
     }
     Ok(axum::Json(json!({ "entries": state.core.journal.since(since) })).into_response())
+}
+
+async fn revoke_credentials(State(state): State<AdminState>) -> Response {
+    let revoked = state.system.revoke_credentials();
+    axum::Json(json!({ "revoked": revoked })).into_response()
+}
+
+async fn restore_credentials(State(state): State<AdminState>) -> Response {
+    let restored = state.system.restore_credentials();
+    axum::Json(json!({ "restored": restored })).into_response()
 }
 
 async fn clear_journal(State(state): State<AdminState>) -> Response {

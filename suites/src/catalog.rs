@@ -55,6 +55,8 @@ catalog! {
         "Wrong secret: refused with `connection_auth_failed` (upstream status and native code kept); nothing stored.";
     "AUTH-003" once auth::unreachable_system_is_refused,
         "Unreachable system (closed port): refused with `upstream_unavailable` within the connect timeout; nothing stored.";
+    "AUTH-005" once auth::revoked_credentials_fail_the_next_sync,
+        "Credentials revoked after connecting: the next sync fails with `connection_auth_failed`, the connection is marked as needing re-authentication, no data is lost.";
     "AUTH-006" once auth::no_secret_in_responses,
         "No secret used in the run appears in any API response or log line.";
     "READ-001" each read::initial_sync_is_exact,

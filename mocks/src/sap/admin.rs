@@ -8,6 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use serde_json::{Value as JsonValue, json};
 
+use super::auth::SapAuth;
 use super::data::{ChurnRefusal, PurchaseOrderBook, instant, parse_number, ticks};
 use super::odata::value::{Value, format_json_datetime, format_time};
 use super::purchase_order::record_json;
@@ -21,11 +22,16 @@ const VENDORS: &str = "vendors";
 pub(crate) struct SapAdmin {
     core: Arc<Core>,
     book: Arc<RwLock<PurchaseOrderBook>>,
+    auth: Arc<SapAuth>,
 }
 
 impl SapAdmin {
-    pub(crate) fn new(core: Arc<Core>, book: Arc<RwLock<PurchaseOrderBook>>) -> Self {
-        SapAdmin { core, book }
+    pub(crate) fn new(
+        core: Arc<Core>,
+        book: Arc<RwLock<PurchaseOrderBook>>,
+        auth: Arc<SapAuth>,
+    ) -> Self {
+        SapAdmin { core, book, auth }
     }
 
     fn unknown(entity: &str) -> AdminError {
@@ -42,6 +48,14 @@ impl SystemAdmin for SapAdmin {
 
     fn entities(&self) -> Vec<&'static str> {
         vec![PURCHASE_ORDERS, VENDORS]
+    }
+
+    fn revoke_credentials(&self) -> Vec<String> {
+        self.auth.lock_integration_user()
+    }
+
+    fn restore_credentials(&self) -> Vec<String> {
+        self.auth.unlock_users()
     }
 
     fn truth(&self, entity: &str, window: TruthWindow) -> Result<Truth, AdminError> {

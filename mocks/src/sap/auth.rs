@@ -6,7 +6,7 @@
 //! Secrets derive from the seed, so a manifest is reproducible; sessions, CSRF tokens and
 //! access tokens expire on the virtual clock, so a test can age them by advancing it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -98,6 +98,8 @@ pub(crate) struct SapAuth {
     tokens: Mutex<(HashMap<String, AccessToken>, VecDeque<String>)>,
     key: [u8; 32],
     counter: AtomicU64,
+    /// Users an administrator locked (SU01): every way in is refused until they are unlocked.
+    locked: Mutex<HashSet<String>>,
 }
 
 fn derive(seed: u64, purpose: &str) -> String {
@@ -138,6 +140,7 @@ impl SapAuth {
             tokens: Mutex::new((HashMap::new(), VecDeque::new())),
             key: key_hasher.finalize().into(),
             counter: AtomicU64::new(0),
+            locked: Mutex::new(HashSet::new()),
         }
     }
 
@@ -167,12 +170,57 @@ impl SapAuth {
         URL_SAFE_NO_PAD.encode(&digest[..18])
     }
 
-    /// Who the request is, from `Authorization` (Basic or Bearer) or a live session cookie.
+    /// Locks the communication user (and so the OAuth client acting as it), as an administrator
+    /// revoking an integration's access would: its sessions and tokens end at once. Returns the
+    /// names locked.
+    pub(crate) fn lock_integration_user(&self) -> Vec<String> {
+        let user = self.client_user.clone();
+        self.locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(user.clone());
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions.by_id.retain(|_, s| s.user != user);
+        let Sessions { by_id, order } = &mut *sessions;
+        order.retain(|id| by_id.contains_key(id));
+        drop(sessions);
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        tokens.0.retain(|_, t| t.user != user);
+        let (by_token, order) = &mut *tokens;
+        order.retain(|t| by_token.contains_key(t));
+        vec![user, self.client_id.clone()]
+    }
+
+    /// Unlocks every locked user. Returns the names unlocked.
+    pub(crate) fn unlock_users(&self) -> Vec<String> {
+        let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut names: Vec<String> = locked.drain().collect();
+        names.sort();
+        names
+    }
+
+    fn is_locked(&self, user: &str) -> bool {
+        self.locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(user)
+    }
+
+    /// Who the request is, from `Authorization` (Basic or Bearer) or a live session cookie. A
+    /// locked user is refused like a wrong password, as SAP does.
     pub(crate) fn authenticate(
         &self,
         headers: &HeaderMap,
         now: DateTime<Utc>,
     ) -> Result<Principal, AuthFailure> {
+        let principal = self.identify(headers, now)?;
+        if self.is_locked(&principal.user) {
+            return Err(AuthFailure::Logon);
+        }
+        Ok(principal)
+    }
+
+    fn identify(&self, headers: &HeaderMap, now: DateTime<Utc>) -> Result<Principal, AuthFailure> {
         if let Some(value) = headers.get(AUTHORIZATION) {
             let text = value.to_str().map_err(|_| AuthFailure::Logon)?.trim();
             let (scheme, rest) = text.split_once(' ').unwrap_or((text, ""));
@@ -327,7 +375,8 @@ impl SapAuth {
         let client = basic.or_else(|| Some((field("client_id")?, field("client_secret")?)));
         let authenticated = client
             .as_ref()
-            .is_some_and(|(id, secret)| *id == self.client_id && *secret == self.client_secret);
+            .is_some_and(|(id, secret)| *id == self.client_id && *secret == self.client_secret)
+            && !self.is_locked(&self.client_user);
         if !authenticated {
             let mut response = oauth_error(
                 StatusCode::UNAUTHORIZED,

@@ -32,11 +32,15 @@ pub(crate) fn build(core: Arc<Core>) -> BuiltSystem {
         core.seed,
         &core.profile,
     )));
-    let auth = auth::SapAuth::new(core.seed, &core.profile);
+    let auth = Arc::new(auth::SapAuth::new(core.seed, &core.profile));
     let credentials = auth.credentials(&core.base_url);
     let services: Vec<Arc<dyn service::ODataService>> =
         vec![Arc::new(PurchaseOrderService::new(Arc::clone(&book)))];
-    let state = Arc::new(SapState::new(Arc::clone(&core), auth, services));
+    let state = Arc::new(SapState::new(
+        Arc::clone(&core),
+        Arc::clone(&auth),
+        services,
+    ));
     let router = Router::new()
         .route("/sap/opu/odata/sap/", any(routes::odata))
         .route("/sap/opu/odata/sap/{*rest}", any(routes::odata))
@@ -45,7 +49,7 @@ pub(crate) fn build(core: Arc<Core>) -> BuiltSystem {
         .with_state(state);
     BuiltSystem {
         router,
-        admin: Arc::new(admin::SapAdmin::new(core, book)),
+        admin: Arc::new(admin::SapAdmin::new(core, book, auth)),
         credentials,
     }
 }

@@ -42,7 +42,7 @@ const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// Shared state of the SAP emulator's routes.
 pub(crate) struct SapState {
     pub(crate) core: Arc<Core>,
-    pub(crate) auth: SapAuth,
+    pub(crate) auth: Arc<SapAuth>,
     pub(crate) services: Vec<Arc<dyn ODataService>>,
     transactions: AtomicU64,
 }
@@ -50,7 +50,7 @@ pub(crate) struct SapState {
 impl SapState {
     pub(crate) fn new(
         core: Arc<Core>,
-        auth: SapAuth,
+        auth: Arc<SapAuth>,
         services: Vec<Arc<dyn ODataService>>,
     ) -> Self {
         SapState {

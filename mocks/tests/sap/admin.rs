@@ -285,3 +285,97 @@ async fn manifest_entry_and_shutdown() {
         "the server is gone after shutdown"
     );
 }
+
+#[tokio::test]
+async fn revoked_credentials_are_refused_everywhere_until_restored() {
+    let emulator = start("tiny", 7).await;
+    let csrf = emulator.fetch_csrf().await;
+    let credentials = &emulator.running.credentials;
+    let token_url = credentials["token_url"].as_str().expect("token url");
+    let token = |client: &reqwest::Client| {
+        client
+            .post(token_url)
+            .basic_auth(
+                credentials["client_id"].as_str().expect("id"),
+                credentials["client_secret"].as_str(),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+    };
+    let granted: Value = token(&emulator.client)
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let bearer = granted["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+
+    let (status, revoked) = emulator.admin_post("/credentials/revoke", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        revoked["revoked"],
+        json!(["MW_COMM_USER", "MW_OAUTH_CLIENT"])
+    );
+    assert_eq!(
+        emulator.get("A_PurchaseOrder?$top=1").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let by_session = emulator
+        .client
+        .get(emulator.url("A_PurchaseOrder?$top=1"))
+        .header("cookie", &csrf.cookie)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        by_session.status(),
+        StatusCode::UNAUTHORIZED,
+        "the session ended"
+    );
+    let by_token = emulator
+        .client
+        .get(emulator.url("A_PurchaseOrder?$top=1"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        by_token.status(),
+        StatusCode::UNAUTHORIZED,
+        "the token ended"
+    );
+    assert_eq!(
+        token(&emulator.client).await.expect("token").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The read-only user is someone else and keeps working.
+    let display = emulator
+        .client
+        .get(emulator.url("A_PurchaseOrder?$top=1"))
+        .basic_auth(
+            credentials["readonly_username"].as_str().expect("user"),
+            credentials["readonly_password"].as_str(),
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(display.status(), StatusCode::OK);
+
+    let (status, restored) = emulator.admin_post("/credentials/restore", json!({})).await;
+    assert_eq!(
+        (status, &restored["restored"]),
+        (StatusCode::OK, &json!(["MW_COMM_USER"]))
+    );
+    assert_eq!(
+        emulator.get("A_PurchaseOrder?$top=1").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        token(&emulator.client).await.expect("token").status(),
+        StatusCode::OK
+    );
+}

@@ -177,3 +177,47 @@ pub(crate) async fn no_secret_in_responses(ctx: &mut Ctx) -> Step {
     ));
     Ok(())
 }
+
+pub(crate) async fn revoked_credentials_fail_the_next_sync(ctx: &mut Ctx) -> Step {
+    let po = mw_model::Entity::PurchaseOrders;
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, po, None).await?;
+    ctx.sync(&id, json!({"entities": [po]})).await?;
+    let since = ctx.h.admin.now().await? - chrono::Duration::days(30);
+    let before = ctx.served(&id, po).await?;
+    ctx.h.admin.revoke_credentials().await?;
+    ctx.h.admin.advance(60).await?;
+    ctx.h.admin.churn(po.as_str(), 3, 1).await?;
+    let (_, failed) = ctx.h.api.sync(&id, json!({"entities": [po]})).await?;
+    ensure(
+        failed.body["state"] == "failed"
+            && failed.body["error"]["code"] == "connection_auth_failed",
+        "a sync with revoked credentials did not fail with `connection_auth_failed`",
+        || evidence_of(&failed),
+    )?;
+    let connection = ctx.h.api.get(&format!("/v1/connections/{id}")).await?;
+    ensure(
+        connection.body["status"] == "needs_reauth",
+        "the connection is not marked as needing re-authentication",
+        || evidence_of(&connection),
+    )?;
+    let during = ctx.served(&id, po).await?;
+    ensure(
+        during == before,
+        "records changed or vanished while the credentials were revoked",
+        Default::default,
+    )?;
+    // Once access is restored, the next sync picks up everything it missed.
+    ctx.h.admin.restore_credentials().await?;
+    ctx.sync(&id, json!({"entities": [po]})).await?;
+    let after = ctx.served(&id, po).await?;
+    let truth = ctx.truth(po, Some(since)).await?;
+    ctx.expect_exact("after access was restored", &after, &truth)?;
+    let connection = ctx.h.api.get(&format!("/v1/connections/{id}")).await?;
+    ensure(
+        connection.body["status"] == "active",
+        "the connection stays flagged after a successful sync",
+        || evidence_of(&connection),
+    )?;
+    Ok(())
+}
