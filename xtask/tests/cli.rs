@@ -28,23 +28,23 @@ fn xtask(args: &[&str]) -> (Running, BufReader<std::process::ChildStdout>) {
 
 fn temp_dir(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mw-xtask-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
 
 /// A plain HTTP/1.1 GET; returns the status code and body.
 fn get(base_url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
     let host = base_url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).unwrap();
+    let mut stream = TcpStream::connect(host).expect("connects");
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
     request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(request.as_bytes()).expect("sends");
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
+    stream.read_to_string(&mut response).expect("reads");
+    let status = response[9..12].parse().expect("a status line");
     let body = response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
