@@ -17,10 +17,16 @@ pub struct GroundTruth {
     pub records: Vec<TruthRecord>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct TruthRecord {
     pub id: String,
-    pub changed_at: DateTime<Utc>,
+    /// The source's change stamp; `None` for entities the source does not stamp (stock).
+    #[serde(default)]
+    pub changed_at: Option<DateTime<Utc>>,
+    /// Native values a check compares beyond the stamp (a stock row's quantity), in the system's
+    /// own field names and formats.
+    #[serde(default)]
+    pub values: serde_json::Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

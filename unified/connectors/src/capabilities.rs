@@ -31,6 +31,10 @@ pub struct EntityCapability {
     pub read: bool,
     pub change_tracking: ChangeTracking,
     pub operations: Vec<Operation>,
+    /// Updates and deletes can carry the record's `remote_version`, and the source refuses them
+    /// when the record changed since (ETag, rowstamp).
+    #[serde(default)]
+    pub optimistic_concurrency: bool,
     /// Why an operation or the entity itself is missing, for clients and for SKIPPED verdicts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

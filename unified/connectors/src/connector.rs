@@ -3,7 +3,7 @@
 use crate::{Capabilities, ConnectorError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mw_model::{Entity, NewRecord, RemoteRecord, System};
+use mw_model::{Entity, NewRecord, RecordPatch, RemoteRecord, StatusChange, System};
 
 /// What [`Connector::verify`] learned about the source.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +57,58 @@ pub trait Connector: Send + Sync {
     /// Reads one record by its `remote_id`; [`ConnectorError::NotFound`] when the source lacks it.
     async fn get(&self, entity: Entity, remote_id: &str) -> Result<RemoteRecord, ConnectorError>;
 
-    /// Creates a record in the source and returns it as the source now holds it.
+    /// Creates a record in the source and returns it as the source now holds it. An inventory
+    /// adjustment returns the inventory level it moved.
     async fn create(&self, record: &NewRecord) -> Result<RemoteRecord, ConnectorError>;
+
+    /// Changes a record in the source and returns it as the source now holds it. With
+    /// `expected_version` (the record's `remote_version`), the source refuses the change when the
+    /// record changed since: [`ConnectorError::Conflict`].
+    async fn update(
+        &self,
+        remote_id: &str,
+        patch: &RecordPatch,
+        expected_version: Option<&str>,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        let _ = (remote_id, expected_version);
+        Err(ConnectorError::NotSupported {
+            what: format!(
+                "updating {} in {}",
+                patch.entity(),
+                self.system().display_name()
+            ),
+        })
+    }
+
+    /// Deletes or cancels a record the way the source does it. Returns the record as the source
+    /// still holds it (a deletion code, a cancelled status), or `None` when it is gone.
+    async fn delete(
+        &self,
+        entity: Entity,
+        remote_id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<Option<RemoteRecord>, ConnectorError> {
+        let _ = (remote_id, expected_version);
+        Err(ConnectorError::NotSupported {
+            what: format!("deleting {entity} in {}", self.system().display_name()),
+        })
+    }
+
+    /// Moves a work order to another status through the source's own lifecycle actions. An
+    /// illegal transition is the source's refusal ([`ConnectorError::Rejected`] or
+    /// [`ConnectorError::Conflict`]) with its reason.
+    async fn change_status(
+        &self,
+        entity: Entity,
+        remote_id: &str,
+        change: &StatusChange,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        let _ = (remote_id, change);
+        Err(ConnectorError::NotSupported {
+            what: format!(
+                "changing the status of {entity} in {}",
+                self.system().display_name()
+            ),
+        })
+    }
 }

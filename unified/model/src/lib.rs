@@ -17,17 +17,18 @@ mod validate;
 mod vendor;
 mod work_order;
 
-pub use asset::{Asset, AssetStatus};
+pub use asset::{Asset, AssetPatch, AssetStatus, NewAsset};
 pub use decimal::{currency_decimals, round_amount};
 pub use entity::{Entity, System, UnknownName};
 pub use inventory::{InventoryAdjustment, InventoryLevel};
 pub use purchase_order::{
-    NewPurchaseOrder, NewPurchaseOrderLine, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus,
+    NewPurchaseOrder, NewPurchaseOrderLine, PurchaseOrder, PurchaseOrderLine,
+    PurchaseOrderLinePatch, PurchaseOrderPatch, PurchaseOrderStatus,
 };
-pub use record::{EntityData, NewRecord, Record, RemoteRecord};
+pub use record::{EntityData, NewRecord, Record, RecordPatch, RemoteRecord};
 pub use validate::{FieldError, Validate};
-pub use vendor::{Address, NewVendor, Vendor, VendorStatus};
-pub use work_order::{NewWorkOrder, WorkOrder, WorkOrderStatus};
+pub use vendor::{Address, NewVendor, Vendor, VendorPatch, VendorStatus};
+pub use work_order::{NewWorkOrder, StatusChange, WorkOrder, WorkOrderPatch, WorkOrderStatus};
 
 pub use chrono::{DateTime, NaiveDate, Utc};
 pub use rust_decimal::Decimal;

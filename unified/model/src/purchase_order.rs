@@ -135,6 +135,60 @@ impl Validate for NewPurchaseOrder {
     }
 }
 
+/// The body of `PATCH /v1/connections/{id}/purchase-orders/{record}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseOrderPatch {
+    #[serde(default)]
+    pub payment_terms: Option<String>,
+    #[serde(default)]
+    pub order_date: Option<NaiveDate>,
+    /// Changes to existing lines, found by `line_number`.
+    #[serde(default)]
+    pub lines: Option<Vec<PurchaseOrderLinePatch>>,
+    #[serde(default)]
+    pub remote_fields: Option<Map<String, Value>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseOrderLinePatch {
+    pub line_number: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<Decimal>,
+    #[serde(default)]
+    pub unit_price: Option<Decimal>,
+    #[serde(default)]
+    pub expected_delivery_date: Option<NaiveDate>,
+}
+
+impl Validate for PurchaseOrderPatch {
+    fn validate(&self) -> Vec<FieldError> {
+        let mut e = Errors::default();
+        let empty = self.payment_terms.is_none()
+            && self.order_date.is_none()
+            && self.lines.as_ref().is_none_or(Vec::is_empty)
+            && self.remote_fields.as_ref().is_none_or(Map::is_empty);
+        e.require(!empty, || "$".into(), "names no field to change");
+        for (i, line) in self.lines.iter().flatten().enumerate() {
+            e.non_blank(&line.line_number, &format!("$.lines[{i}].line_number"));
+            e.require(
+                line.quantity.is_none_or(|q| q > Decimal::ZERO),
+                || format!("$.lines[{i}].quantity"),
+                "must be greater than zero",
+            );
+            e.require(
+                line.unit_price.is_none_or(|p| p >= Decimal::ZERO),
+                || format!("$.lines[{i}].unit_price"),
+                "must not be negative",
+            );
+        }
+        e.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,9 @@
 //! The record envelope: what every record carries whatever its entity.
 
 use crate::{
-    Asset, Entity, InventoryAdjustment, InventoryLevel, NewPurchaseOrder, NewVendor, NewWorkOrder,
-    PurchaseOrder, Vendor, WorkOrder,
+    Asset, AssetPatch, Entity, InventoryAdjustment, InventoryLevel, NewAsset, NewPurchaseOrder,
+    NewVendor, NewWorkOrder, PurchaseOrder, PurchaseOrderPatch, Vendor, VendorPatch, WorkOrder,
+    WorkOrderPatch,
 };
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
@@ -16,7 +17,12 @@ pub struct RemoteRecord {
     pub remote_id: String,
     pub remote_created_at: Option<DateTime<Utc>>,
     /// The source's change timestamp. Watermarks are built from these, never from the local clock.
+    /// For entities the source does not stamp (stock), the source's clock when the record was
+    /// read with these values.
     pub remote_updated_at: DateTime<Utc>,
+    /// The source's concurrency token (an OData ETag, a Maximo rowstamp), sent back as
+    /// `If-Match` on updates; `None` where the source has none.
+    pub remote_version: Option<String>,
     pub data: EntityData,
     /// The source's payload as received, kept for debugging and for fields the model lacks.
     pub raw: Option<serde_json::Value>,
@@ -36,6 +42,8 @@ pub struct Record<T> {
     pub connection_id: Uuid,
     pub remote_created_at: Option<DateTime<Utc>>,
     pub remote_updated_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_version: Option<String>,
     // Serialisation only: the envelope and the entity's fields sit side by side in one object.
     #[serde(flatten)]
     pub data: T,
@@ -93,6 +101,7 @@ impl Serialize for EntityData {
 pub enum NewRecord {
     PurchaseOrder(NewPurchaseOrder),
     WorkOrder(NewWorkOrder),
+    Asset(NewAsset),
     Vendor(NewVendor),
     InventoryAdjustment(InventoryAdjustment),
 }
@@ -102,8 +111,29 @@ impl NewRecord {
         match self {
             NewRecord::PurchaseOrder(_) => Entity::PurchaseOrders,
             NewRecord::WorkOrder(_) => Entity::WorkOrders,
+            NewRecord::Asset(_) => Entity::Assets,
             NewRecord::Vendor(_) => Entity::Vendors,
             NewRecord::InventoryAdjustment(_) => Entity::Inventory,
+        }
+    }
+}
+
+/// Changes a client asks to make to an existing record. Absent fields stay as they are.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecordPatch {
+    PurchaseOrder(PurchaseOrderPatch),
+    WorkOrder(WorkOrderPatch),
+    Asset(AssetPatch),
+    Vendor(VendorPatch),
+}
+
+impl RecordPatch {
+    pub fn entity(&self) -> Entity {
+        match self {
+            RecordPatch::PurchaseOrder(_) => Entity::PurchaseOrders,
+            RecordPatch::WorkOrder(_) => Entity::WorkOrders,
+            RecordPatch::Asset(_) => Entity::Assets,
+            RecordPatch::Vendor(_) => Entity::Vendors,
         }
     }
 }

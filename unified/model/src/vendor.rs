@@ -80,3 +80,41 @@ impl Validate for NewVendor {
         e.0
     }
 }
+
+/// The body of `PATCH /v1/connections/{id}/vendors/{record}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub tax_id: Option<String>,
+    #[serde(default)]
+    pub payment_terms: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    #[serde(default)]
+    pub remote_fields: Option<Map<String, Value>>,
+}
+
+impl Validate for VendorPatch {
+    fn validate(&self) -> Vec<FieldError> {
+        let mut e = Errors::default();
+        let empty = self.name.is_none()
+            && self.tax_id.is_none()
+            && self.payment_terms.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+            && self.address.is_none()
+            && self.remote_fields.as_ref().is_none_or(Map::is_empty);
+        e.require(!empty, || "$".into(), "names no field to change");
+        if let Some(name) = &self.name {
+            e.non_blank(name, "$.name");
+        }
+        e.0
+    }
+}

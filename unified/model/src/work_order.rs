@@ -81,3 +81,58 @@ impl Validate for NewWorkOrder {
         e.0
     }
 }
+
+/// The body of `PATCH /v1/connections/{id}/work-orders/{record}`. Status is not patched: it moves
+/// only through `POST …/work-orders/{record}/status`, as every CMMS moves it through its own
+/// lifecycle actions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderPatch {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub planned_start: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub planned_end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub remote_fields: Option<Map<String, Value>>,
+}
+
+impl Validate for WorkOrderPatch {
+    fn validate(&self) -> Vec<FieldError> {
+        let mut e = Errors::default();
+        let empty = self.title.is_none()
+            && self.description.is_none()
+            && self.priority.is_none()
+            && self.planned_start.is_none()
+            && self.planned_end.is_none()
+            && self.remote_fields.as_ref().is_none_or(Map::is_empty);
+        e.require(!empty, || "$".into(), "names no field to change");
+        if let Some(title) = &self.title {
+            e.non_blank(title, "$.title");
+        }
+        if let (Some(start), Some(end)) = (self.planned_start, self.planned_end) {
+            e.require(
+                start <= end,
+                || "$.planned_end".into(),
+                "must not be before planned_start",
+            );
+        }
+        e.0
+    }
+}
+
+/// The body of `POST /v1/connections/{id}/work-orders/{record}/status`: move the work order to
+/// `status` through the source's own lifecycle actions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub status: WorkOrderStatus,
+    /// A note the source keeps with the change, where it keeps one (Maximo `memo`).
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -66,7 +66,8 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE tenants (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -124,7 +125,14 @@ CREATE TABLE sync_jobs (
 CREATE INDEX sync_jobs_by_connection ON sync_jobs(connection_id, created_at);
 -- At most one queued or running sync per connection: two syncs never interleave.
 CREATE UNIQUE INDEX one_active_sync ON sync_jobs(connection_id) WHERE state IN ('queued', 'running');
-"#];
+"#,
+    r#"
+-- The source's concurrency token (ETag, rowstamp) of each record.
+ALTER TABLE records ADD COLUMN remote_version TEXT;
+-- The sync job whose snapshot last saw the record, for entities read whole and diffed.
+ALTER TABLE records ADD COLUMN seen_by TEXT;
+"#,
+];
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -19,6 +19,7 @@ pub struct StoredRecord {
     pub remote_id: String,
     pub remote_created_at: Option<DateTime<Utc>>,
     pub remote_updated_at: DateTime<Utc>,
+    pub remote_version: Option<String>,
     pub data: String,
     pub raw: Option<String>,
 }
@@ -32,6 +33,7 @@ impl StoredRecord {
             connection_id: self.connection_id,
             remote_created_at: self.remote_created_at,
             remote_updated_at: self.remote_updated_at,
+            remote_version: self.remote_version.clone(),
             data: serde_json::from_str(&self.data)?,
             raw: self.raw.as_deref().map(serde_json::from_str).transpose()?,
         })
@@ -79,8 +81,8 @@ pub struct RecordPage {
     pub next_cursor: Option<String>,
 }
 
-const COLUMNS: &str =
-    "seq, id, connection_id, entity, remote_id, remote_created_at, remote_updated_at, data, raw";
+const COLUMNS: &str = "seq, id, connection_id, entity, remote_id, remote_created_at, \
+                       remote_updated_at, data, raw, remote_version";
 
 fn from_row(r: &Row<'_>) -> Result<(i64, StoredRecord), StoreError> {
     let entity: String = r.get(3)?;
@@ -97,6 +99,7 @@ fn from_row(r: &Row<'_>) -> Result<(i64, StoredRecord), StoreError> {
             remote_updated_at: from_micros(r.get(6)?)?,
             data: r.get(7)?,
             raw: r.get(8)?,
+            remote_version: r.get(9)?,
         },
     ))
 }
@@ -118,6 +121,24 @@ fn decode_cursor(cursor: &str) -> Result<i64, StoreError> {
         .ok_or(StoreError::InvalidCursor)
 }
 
+/// What an upsert does with the change stamp of a record whose values did not change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stamp {
+    /// The source stamps changes: another stamp is a change.
+    Source,
+    /// The stamp is when a snapshot read the record: an unchanged record keeps the stamp of the
+    /// read that first saw its values.
+    KeepWhenUnchanged,
+}
+
+struct Existing {
+    id: String,
+    updated_at: i64,
+    data: String,
+    created_at: Option<i64>,
+    version: Option<String>,
+}
+
 /// Inserts or updates one record inside `tx`, reporting what changed. An unchanged record is not
 /// written at all, so re-reading an overlap window costs no writes.
 pub(crate) fn upsert(
@@ -125,6 +146,7 @@ pub(crate) fn upsert(
     connection_id: Uuid,
     record: &RemoteRecord,
     keep_raw: bool,
+    stamp: Stamp,
 ) -> Result<(Uuid, UpsertOutcome), StoreError> {
     let entity = record.entity();
     let data = serde_json::to_string(&record.data)?;
@@ -136,40 +158,52 @@ pub(crate) fn upsert(
     let created_at = record.remote_created_at.map(micros);
     let existing = tx
         .prepare_cached(
-            "SELECT id, remote_updated_at, data, remote_created_at FROM records
+            "SELECT id, remote_updated_at, data, remote_created_at, remote_version FROM records
              WHERE connection_id = ?1 AND entity = ?2 AND remote_id = ?3",
         )?
         .query_row(
             params![connection_id.to_string(), entity.as_str(), record.remote_id],
             |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                ))
+                Ok(Existing {
+                    id: r.get(0)?,
+                    updated_at: r.get(1)?,
+                    data: r.get(2)?,
+                    created_at: r.get(3)?,
+                    version: r.get(4)?,
+                })
             },
         )
         .optional()?;
     match existing {
-        Some((id, old_updated, old_data, old_created))
-            if old_updated == updated_at && old_data == data && old_created == created_at =>
+        Some(old)
+            if old.data == data
+                && old.created_at == created_at
+                && old.version == record.remote_version
+                && (old.updated_at == updated_at || stamp == Stamp::KeepWhenUnchanged) =>
         {
-            Ok((parse_uuid(&id)?, UpsertOutcome::Unchanged))
+            Ok((parse_uuid(&old.id)?, UpsertOutcome::Unchanged))
         }
-        Some((id, ..)) => {
+        Some(old) => {
             tx.prepare_cached(
                 "UPDATE records SET remote_created_at = ?2, remote_updated_at = ?3, data = ?4,
-                 raw = ?5 WHERE id = ?1",
+                 raw = ?5, remote_version = ?6 WHERE id = ?1",
             )?
-            .execute(params![id, created_at, updated_at, data, raw])?;
-            Ok((parse_uuid(&id)?, UpsertOutcome::Updated))
+            .execute(params![
+                old.id,
+                created_at,
+                updated_at,
+                data,
+                raw,
+                record.remote_version
+            ])?;
+            Ok((parse_uuid(&old.id)?, UpsertOutcome::Updated))
         }
         None => {
             let id = Uuid::now_v7();
             tx.prepare_cached(
                 "INSERT INTO records (id, connection_id, entity, remote_id, remote_created_at,
-                 remote_updated_at, data, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 remote_updated_at, data, raw, remote_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 id.to_string(),
@@ -179,7 +213,8 @@ pub(crate) fn upsert(
                 created_at,
                 updated_at,
                 data,
-                raw
+                raw,
+                record.remote_version
             ])?;
             Ok((id, UpsertOutcome::Created))
         }
@@ -196,7 +231,7 @@ impl Store {
     ) -> Result<StoredRecord, StoreError> {
         self.write(move |conn, _| {
             let tx = conn.transaction()?;
-            let (id, _) = upsert(&tx, connection_id, &record, keep_raw)?;
+            let (id, _) = upsert(&tx, connection_id, &record, keep_raw, Stamp::Source)?;
             let stored = get_by(&tx, "id", &id.to_string(), connection_id, record.entity())?
                 .ok_or(StoreError::NotFound)?;
             tx.commit()?;
@@ -321,6 +356,7 @@ pub(crate) mod tests {
             remote_id: remote_id.into(),
             remote_created_at: None,
             remote_updated_at: updated.parse().unwrap(),
+            remote_version: None,
             data: EntityData::PurchaseOrder(PurchaseOrder {
                 number: remote_id.into(),
                 status: PurchaseOrderStatus::Open,

@@ -4,7 +4,7 @@
 //! transaction as the page it describes, so a killed process resumes exactly where it stopped.
 
 use crate::db::{from_micros, micros, parse_uuid};
-use crate::records::{UpsertCounts, upsert};
+use crate::records::{Stamp, UpsertCounts, upsert};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use mw_model::{Entity, RemoteRecord};
@@ -80,6 +80,9 @@ pub struct EntityProgress {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Records a snapshot no longer found in the source, removed from the store.
+    #[serde(default)]
+    pub deleted: u64,
     /// Records the source said the whole read holds, where it says.
     pub total: Option<u64>,
     /// The watermark after the last committed page.
@@ -99,6 +102,7 @@ impl EntityProgress {
             created: 0,
             updated: 0,
             unchanged: 0,
+            deleted: 0,
             total: None,
             watermark: None,
             resume: None,
@@ -156,6 +160,9 @@ pub struct PageCommit {
     /// The lower bound the read covered. On the last page the watermark moves to the later of
     /// this and the newest change seen, so an empty initial read still hands over to incremental.
     pub floor: Option<DateTime<Utc>>,
+    /// The read is a snapshot of everything the source holds (no change stamps): unchanged
+    /// records keep their stamp, and the last page removes the records the snapshot did not see.
+    pub snapshot: bool,
 }
 const COLUMNS: &str = "id, connection_id, tenant_id, mode, state, entities, progress, error, \
                        created_at, started_at, finished_at";
@@ -389,10 +396,33 @@ impl Store {
         self.write(move |conn, _| {
             let tx = conn.transaction()?;
             let mut counts = UpsertCounts::default();
+            let stamp = if page.snapshot {
+                Stamp::KeepWhenUnchanged
+            } else {
+                Stamp::Source
+            };
+            let job_id = page.job_id.to_string();
             for record in &page.records {
-                let (_, outcome) = upsert(&tx, page.connection_id, record, page.keep_raw)?;
+                let (id, outcome) = upsert(&tx, page.connection_id, record, page.keep_raw, stamp)?;
                 counts.add(outcome);
+                if page.snapshot {
+                    tx.prepare_cached("UPDATE records SET seen_by = ?2 WHERE id = ?1")?
+                        .execute(params![id.to_string(), job_id])?;
+                }
             }
+            let vanished = if page.snapshot && page.resume.is_none() {
+                tx.prepare_cached(
+                    "DELETE FROM records WHERE connection_id = ?1 AND entity = ?2
+                     AND (seen_by IS NULL OR seen_by <> ?3)",
+                )?
+                .execute(params![
+                    page.connection_id.to_string(),
+                    page.entity.as_str(),
+                    job_id
+                ])? as u64
+            } else {
+                0
+            };
             let newest = page.records.iter().map(|r| r.remote_updated_at).max();
             let mut job = load(&tx, page.job_id)?;
             let p = entity_progress(&mut job, page.entity);
@@ -400,6 +430,7 @@ impl Store {
             p.created += counts.created;
             p.updated += counts.updated;
             p.unchanged += counts.unchanged;
+            p.deleted += vanished;
             p.total = page.total.or(p.total);
             p.watermark = p.watermark.max(newest);
             p.resume = page.resume;
@@ -522,6 +553,7 @@ mod tests {
             resume: resume.map(str::to_owned),
             total: Some(3),
             floor: Some("2026-01-01T00:00:00Z".parse().unwrap()),
+            snapshot: false,
         }
     }
 
@@ -625,5 +657,74 @@ mod tests {
             store.watermark(c, e).await.unwrap(),
             Some("2026-01-01T00:00:00Z".parse().unwrap())
         );
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_keeps_stamps_of_unchanged_rows_and_removes_vanished_ones() {
+        let (store, _dir) = temp_store().await;
+        let c = connection(&store).await;
+        let t = store.connection_by_id(c).await.unwrap().unwrap().tenant_id;
+        let e = Entity::PurchaseOrders;
+        let snapshot =
+            |job: &SyncJob, records: Vec<RemoteRecord>, resume: Option<&str>| PageCommit {
+                snapshot: true,
+                floor: None,
+                ..page(job, records, resume)
+            };
+        let first = store
+            .create_sync_job(t, c, SyncMode::Auto, vec![e])
+            .await
+            .unwrap();
+        store
+            .commit_page(snapshot(
+                &first,
+                vec![
+                    po("a", "2026-01-01T00:00:00Z", "1"),
+                    po("b", "2026-01-01T00:00:00Z", "1"),
+                ],
+                Some("x"),
+            ))
+            .await
+            .unwrap();
+        store
+            .commit_page(snapshot(
+                &first,
+                vec![po("c", "2026-01-01T00:00:00Z", "1")],
+                None,
+            ))
+            .await
+            .unwrap();
+        store
+            .finish_sync_job(first.id, SyncState::Succeeded, None)
+            .await
+            .unwrap();
+        assert_eq!(store.count_records(c, e).await.unwrap(), 3);
+        // The next snapshot, read later: `a` unchanged, `b` changed, `c` gone, `d` new.
+        let second = store
+            .create_sync_job(t, c, SyncMode::Auto, vec![e])
+            .await
+            .unwrap();
+        let later = "2026-01-02T00:00:00Z";
+        let p = store
+            .commit_page(snapshot(
+                &second,
+                vec![
+                    po("a", later, "1"),
+                    po("b", later, "2"),
+                    po("d", later, "1"),
+                ],
+                None,
+            ))
+            .await
+            .unwrap();
+        assert_eq!((p.created, p.updated, p.unchanged, p.deleted), (1, 1, 1, 1));
+        let a = store.get_record(c, e, "a").await.unwrap().unwrap();
+        assert_eq!(
+            a.remote_updated_at,
+            "2026-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap(),
+            "unchanged keeps its stamp"
+        );
+        assert_eq!(store.get_record(c, e, "c").await.unwrap(), None);
+        assert_eq!(store.count_records(c, e).await.unwrap(), 3);
     }
 }

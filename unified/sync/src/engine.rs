@@ -113,6 +113,7 @@ async fn sync_entity(
         resume: page.next,
         total: page.total,
         floor: progress.since,
+        snapshot: tracking == ChangeTracking::Snapshot,
         records: page.records,
     };
     let read = |resume: Option<String>| {
@@ -220,6 +221,7 @@ mod tests {
                         read: true,
                         change_tracking: ChangeTracking::Timestamp,
                         operations: vec![],
+                        optimistic_concurrency: false,
                         note: None,
                     }],
                 },
@@ -231,6 +233,7 @@ mod tests {
                 remote_id: id.into(),
                 remote_created_at: None,
                 remote_updated_at: t,
+                remote_version: None,
                 data: EntityData::PurchaseOrder(PurchaseOrder {
                     number: id.into(),
                     status: PurchaseOrderStatus::Open,
@@ -545,6 +548,7 @@ mod tests {
                 resume: first.next,
                 total: None,
                 floor: Some(since),
+                snapshot: false,
             })
             .await
             .unwrap();

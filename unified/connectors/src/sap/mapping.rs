@@ -101,6 +101,8 @@ pub(crate) fn purchase_order_record(raw: Value) -> Result<RemoteRecord, Connecto
             .creation_date
             .map(|d| ODataDate::from_date(d.0.date_naive()).0),
         remote_updated_at: updated_at.0,
+        // API_PURCHASEORDER_PROCESS_SRV declares no ETag (no ConcurrencyMode="Fixed").
+        remote_version: None,
         data: EntityData::PurchaseOrder(data),
         raw: Some(raw),
     })

@@ -204,6 +204,7 @@ fn capabilities() -> Capabilities {
         read: false,
         change_tracking,
         operations: Vec::new(),
+        optimistic_concurrency: false,
         note: Some(format!(
             "not yet implemented by the SAP connector (will read {service})"
         )),
@@ -215,6 +216,7 @@ fn capabilities() -> Capabilities {
                 read: true,
                 change_tracking: ChangeTracking::Timestamp,
                 operations: vec![Operation::Create],
+                optimistic_concurrency: false,
                 note: Some("update and cancel are not yet implemented".into()),
             },
             planned(
