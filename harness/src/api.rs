@@ -17,6 +17,8 @@ pub struct Exchange {
     pub body: Value,
     pub raw_body: String,
     pub location: Option<String>,
+    /// Every response header.
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Exchange {
@@ -124,9 +126,22 @@ impl ApiClient {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Exchange, HarnessError> {
+        self.send_with(method, path, body, &[]).await
+    }
+
+    /// A JSON request with extra headers (`Idempotency-Key`, `If-Match`).
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<Exchange, HarnessError> {
         let bytes = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
         let content_type = body.map(|_| "application/json");
-        let mut exchange = self.send_raw(method, path, content_type, bytes).await?;
+        let mut exchange = self
+            .send_raw(method, path, content_type, bytes, headers)
+            .await?;
         exchange.request_body = body.cloned();
         Ok(exchange)
     }
@@ -138,12 +153,16 @@ impl ApiClient {
         path: &str,
         content_type: Option<&str>,
         body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
     ) -> Result<Exchange, HarnessError> {
         let url = format!("{}{path}", self.base_url);
         let mut req = self
             .http
             .request(method.clone(), &url)
             .bearer_auth(&self.api_key);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(ct) = content_type {
             req = req.header(reqwest::header::CONTENT_TYPE, ct);
         }
@@ -169,6 +188,7 @@ impl ApiClient {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
         let location = header(reqwest::header::LOCATION);
+        let response_headers = response.headers().clone();
         let raw_body = response.text().await.map_err(http_err)?;
         let body =
             serde_json::from_str(&raw_body).unwrap_or_else(|_| Value::String(raw_body.clone()));
@@ -181,6 +201,7 @@ impl ApiClient {
             body,
             raw_body,
             location,
+            headers: response_headers,
         })
     }
 

@@ -43,7 +43,8 @@ pub struct JournalEntry {
     pub path: String,
     #[serde(default)]
     pub query: Option<String>,
-    pub status: u16,
+    /// `None` when the client left before an answer was sent.
+    pub status: Option<u16>,
 }
 
 impl JournalEntry {

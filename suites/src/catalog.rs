@@ -81,6 +81,8 @@ catalog! {
         "Sync status (state, per-entity counts, progress, watermark) agrees with the store at the end.";
     "WRITE-001" once write::create_purchase_order,
         "Create a purchase order: the emulator holds exactly what was written; the API returns it with its `remote_id`.";
+    "WRITE-007" once write::idempotency_key_makes_a_create_safe_to_retry,
+        "Idempotency key: the same key and body twice create one record; the same key with another body gets 422.";
     "WRITE-009" each write::missing_write_is_not_supported,
         "A write the capabilities lack answers `not_supported`, and nothing reaches the source.";
     "ERR-001" once err::invalid_body_reaches_nothing,

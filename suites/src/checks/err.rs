@@ -107,7 +107,7 @@ pub(crate) async fn malformed_requests_are_refused(ctx: &mut Ctx) -> Step {
     let before = connection_count(ctx).await?;
     let api = &ctx.h.api;
     let post = |ct: Option<&'static str>, body: Vec<u8>| {
-        api.send_raw(Method::POST, "/v1/connections", ct, Some(body))
+        api.send_raw(Method::POST, "/v1/connections", ct, Some(body), &[])
     };
     let malformed = post(
         Some("application/json"),

@@ -56,7 +56,7 @@ pub(crate) async fn no_write_since(ctx: &Ctx, mark: u64) -> Step {
         Evidence {
             notes: writes
                 .iter()
-                .map(|w| format!("{} {} → {}", w.method, w.path, w.status))
+                .map(|w| format!("{} {} → {:?}", w.method, w.path, w.status))
                 .collect(),
             ..Evidence::default()
         }

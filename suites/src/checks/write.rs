@@ -122,3 +122,73 @@ pub(crate) async fn missing_write_is_not_supported(ctx: &mut Ctx) -> Step {
     expect_problem(&ex, 422, "not_supported", "a write the capabilities lack")?;
     no_write_since(ctx, mark).await
 }
+
+pub(crate) async fn idempotency_key_makes_a_create_safe_to_retry(ctx: &mut Ctx) -> Step {
+    let po = Entity::PurchaseOrders;
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, po, Some("create")).await?;
+    let body = systems::purchase_order_body(ctx).await?;
+    let path = format!("/v1/connections/{id}/{po}");
+    let key = [("Idempotency-Key", "millwright-write-007")];
+    let before = ctx.h.admin.truth(po.as_str(), None, None).await?.count;
+    let mark = ctx.h.admin.journal_mark().await?;
+    let api = &ctx.h.api;
+    let post = async |body: &serde_json::Value| {
+        api.send_with(reqwest::Method::POST, &path, Some(body), &key)
+            .await
+    };
+    let first = post(&body).await?;
+    expect_status(&first, 201, "the first create with an Idempotency-Key")?;
+    let again = post(&body).await?;
+    expect_status(&again, 201, "the same create sent again with the same key")?;
+    ensure(
+        again.body == first.body,
+        "the retry answered another record than the first create",
+        || Evidence {
+            diff: Some(format!("first: {}\nretry: {}", first.body, again.body)),
+            ..Evidence::default()
+        },
+    )?;
+    let mut other = body.clone();
+    other["lines"][0]["quantity"] = json!("99");
+    let reused = post(&other).await?;
+    expect_problem(
+        &reused,
+        422,
+        "idempotency_key_reused",
+        "the same key with another body",
+    )?;
+    let after = ctx.h.admin.truth(po.as_str(), None, None).await?.count;
+    let writes: Vec<_> = ctx
+        .h
+        .admin
+        .journal(mark)
+        .await?
+        .into_iter()
+        .filter(|e| e.is_write() && e.status.is_some_and(|s| s < 300))
+        .collect();
+    ensure(
+        after == before + 1,
+        format!(
+            "the source holds {} new records, not 1",
+            after.saturating_sub(before)
+        ),
+        || Evidence {
+            notes: writes
+                .iter()
+                .map(|w| format!("{} {}", w.method, w.path))
+                .collect(),
+            ..evidence_of(&again)
+        },
+    )?;
+    ctx.note(format!(
+        "one record created ({}), the retry replayed{}",
+        first.body["remote_id"].as_str().unwrap_or(""),
+        if again.headers.contains_key("idempotent-replayed") {
+            " (Idempotent-Replayed: true)"
+        } else {
+            ""
+        }
+    ));
+    Ok(())
+}

@@ -45,20 +45,37 @@ pub struct Json<T>(pub T);
 /// A JSON request body that may be absent (no body at all means `None`).
 pub struct OptionalJson<T>(pub Option<T>);
 
+/// A JSON request body not yet parsed: checked for content type and size, so a handler can look
+/// at the request (capabilities, idempotency) before deciding what type to read it as.
+pub struct RawJson(pub Bytes);
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = body_bytes(req, state).await?;
-        if bytes.is_empty() {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                "the request needs a JSON body",
-            ));
-        }
-        parse(&bytes).map(Json)
+        let RawJson(bytes) = RawJson::from_request(req, state).await?;
+        parse_json(&bytes).map(Json)
     }
+}
+
+impl<S: Send + Sync> FromRequest<S> for RawJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        body_bytes(req, state).await.map(RawJson)
+    }
+}
+
+/// Reads a required JSON body: empty is 400, bad syntax 400, bad shape 422 with field paths.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "the request needs a JSON body",
+        ));
+    }
+    parse(bytes)
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {

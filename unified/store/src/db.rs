@@ -132,6 +132,20 @@ ALTER TABLE records ADD COLUMN remote_version TEXT;
 -- The sync job whose snapshot last saw the record, for entities read whole and diffed.
 ALTER TABLE records ADD COLUMN seen_by TEXT;
 "#,
+    r#"
+-- Writes made with an Idempotency-Key: what was asked (fingerprint) and what was answered.
+-- A row without a status is a write still in progress.
+CREATE TABLE idempotency_keys (
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       INTEGER,
+    location     TEXT,
+    body         BLOB,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);
+"#,
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

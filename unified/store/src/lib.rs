@@ -11,6 +11,7 @@
 mod connections;
 mod db;
 mod error;
+mod idempotency;
 mod records;
 pub mod secrets;
 mod syncs;
@@ -18,6 +19,7 @@ mod tenants;
 
 pub use connections::{ConnectionStatus, NewConnection, StoredConnection};
 pub use error::StoreError;
+pub use idempotency::{IdempotentStart, StoredResponse};
 pub use records::{ListQuery, RecordPage, StoredRecord, UpsertCounts, UpsertOutcome};
 pub use syncs::{EntityProgress, EntityState, PageCommit, SyncError, SyncJob, SyncMode, SyncState};
 pub use tenants::Tenant;

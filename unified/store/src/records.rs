@@ -285,6 +285,24 @@ impl Store {
         .await
     }
 
+    /// Removes a record the source deleted. `false` when the store did not hold it.
+    pub async fn delete_record(
+        &self,
+        connection_id: Uuid,
+        entity: Entity,
+        remote_id: &str,
+    ) -> Result<bool, StoreError> {
+        let remote_id = remote_id.to_owned();
+        self.write(move |conn, _| {
+            let n = conn.execute(
+                "DELETE FROM records WHERE connection_id = ?1 AND entity = ?2 AND remote_id = ?3",
+                params![connection_id.to_string(), entity.as_str(), remote_id],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
     /// A record by the store's `id` or, failing that, by the source's `remote_id`.
     pub async fn get_record(
         &self,

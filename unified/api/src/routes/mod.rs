@@ -4,6 +4,7 @@ mod connections;
 mod meta;
 mod records;
 mod syncs;
+mod writes;
 
 use crate::AppState;
 use crate::error::{ApiError, REQUEST_ID};
@@ -12,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use uuid::Uuid;
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -39,9 +40,18 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/syncs/{id}", get(syncs::get))
         .route(
             "/v1/connections/{id}/{entity}",
-            get(records::list).post(records::create),
+            get(records::list).post(writes::create),
         )
-        .route("/v1/connections/{id}/{entity}/{record}", get(records::get))
+        .route(
+            "/v1/connections/{id}/{entity}/{record}",
+            get(records::get)
+                .patch(writes::update)
+                .delete(writes::delete),
+        )
+        .route(
+            "/v1/connections/{id}/{entity}/{record}/status",
+            post(writes::change_status),
+        )
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -98,8 +108,79 @@ mod tests {
         .await
         .unwrap();
         store.create_tenant("t", "key").await.unwrap();
-        let runner = mw_sync::Runner::with_real_connectors(store, Default::default());
+        let factory: mw_sync::ConnectorFactory =
+            std::sync::Arc::new(|_, _| Ok(Box::new(Unreachable::everything())));
+        let runner = mw_sync::Runner::new(store, factory, Default::default());
         (router(AppState::new(runner)), "key".into(), dir)
+    }
+
+    /// A connector that offers every operation on every entity and reaches nothing: the requests
+    /// these tests send must be refused before a connector would be asked.
+    struct Unreachable(mw_connectors::Capabilities);
+
+    impl Unreachable {
+        fn everything() -> Unreachable {
+            use mw_connectors::{ChangeTracking, EntityCapability, Operation};
+            Unreachable(mw_connectors::Capabilities {
+                entities: mw_model::Entity::ALL
+                    .into_iter()
+                    .map(|entity| EntityCapability {
+                        entity,
+                        read: true,
+                        change_tracking: ChangeTracking::Timestamp,
+                        operations: vec![
+                            Operation::Create,
+                            Operation::Update,
+                            Operation::Delete,
+                            Operation::UpdateStatus,
+                            Operation::Adjust,
+                        ],
+                        optimistic_concurrency: true,
+                        note: None,
+                    })
+                    .collect(),
+            })
+        }
+    }
+
+    fn unreachable() -> mw_connectors::ConnectorError {
+        mw_connectors::ConnectorError::Unavailable {
+            detail: "test connector reaches nothing".into(),
+            upstream: None,
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl mw_connectors::Connector for Unreachable {
+        fn system(&self) -> mw_model::System {
+            mw_model::System::Sap
+        }
+        fn capabilities(&self) -> &mw_connectors::Capabilities {
+            &self.0
+        }
+        async fn verify(&self) -> Result<mw_connectors::SourceInfo, mw_connectors::ConnectorError> {
+            Err(unreachable())
+        }
+        async fn read_page(
+            &self,
+            _: mw_model::Entity,
+            _: &mw_connectors::PageQuery,
+        ) -> Result<mw_connectors::Page, mw_connectors::ConnectorError> {
+            Err(unreachable())
+        }
+        async fn get(
+            &self,
+            _: mw_model::Entity,
+            _: &str,
+        ) -> Result<mw_model::RemoteRecord, mw_connectors::ConnectorError> {
+            Err(unreachable())
+        }
+        async fn create(
+            &self,
+            _: &mw_model::NewRecord,
+        ) -> Result<mw_model::RemoteRecord, mw_connectors::ConnectorError> {
+            Err(unreachable())
+        }
     }
 
     async fn call(
@@ -167,7 +248,7 @@ mod tests {
                 .replace("{id}", "0190f2a4-0000-7000-8000-000000000001")
                 .replace("{entity}", "purchase-orders")
                 .replace("{record}", "x");
-            for method in ["get", "post", "delete"] {
+            for method in ["get", "post", "patch", "delete"] {
                 if item.get(method).is_none() {
                     continue;
                 }
@@ -182,7 +263,7 @@ mod tests {
                 );
             }
         }
-        assert!(operations >= 12, "{operations}");
+        assert!(operations >= 15, "{operations}");
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -280,9 +361,19 @@ mod tests {
             .unwrap();
         let c = conn.id;
         let endpoints = [
-            ("/v1/connections".to_owned(), true),
-            (format!("/v1/connections/{c}/syncs"), false),
-            (format!("/v1/connections/{c}/purchase-orders"), true),
+            ("POST", "/v1/connections".to_owned(), true),
+            ("POST", format!("/v1/connections/{c}/syncs"), false),
+            ("POST", format!("/v1/connections/{c}/purchase-orders"), true),
+            (
+                "PATCH",
+                format!("/v1/connections/{c}/purchase-orders/4500000001"),
+                true,
+            ),
+            (
+                "POST",
+                format!("/v1/connections/{c}/work-orders/4000001/status"),
+                true,
+            ),
         ];
         let cases: [(&str, &[u8], u16, &str); 7] = [
             ("application/json", b"{\"system\": ", 400, "malformed_json"),
@@ -303,16 +394,16 @@ mod tests {
             ("application/json", b"7", 422, "validation_failed"),
             ("application/json", b"null", 422, "validation_failed"),
         ];
-        for (path, body_required) in &endpoints {
+        for (method, path, body_required) in &endpoints {
             for (ct, body, status, code) in cases {
                 if !body_required && body == b"null" {
                     continue;
                 }
-                let (got, problem, got_ct) = send(&app, "POST", path, ct, body).await;
+                let (got, problem, got_ct) = send(&app, method, path, ct, body).await;
                 assert_eq!(
                     (got.as_u16(), problem["code"].as_str()),
                     (status, Some(code)),
-                    "POST {path} {ct} {}: {problem}",
+                    "{method} {path} {ct} {}: {problem}",
                     String::from_utf8_lossy(body)
                 );
                 assert_eq!(got_ct, "application/problem+json");
@@ -326,7 +417,7 @@ mod tests {
                 }
             }
             if *body_required {
-                let (got, problem, _) = send(&app, "POST", path, "application/json", b"").await;
+                let (got, problem, _) = send(&app, method, path, "application/json", b"").await;
                 assert_eq!(got, StatusCode::BAD_REQUEST, "{path}: {problem}");
             }
         }

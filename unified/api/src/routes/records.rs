@@ -1,30 +1,26 @@
-//! Records of one entity of one connection: list (cursor paging, `modified_after`), get, and
-//! create (through to the source system, then into the store).
+//! Records of one entity of one connection, read from the store: list (cursor paging,
+//! `modified_after`) and get. Writes are in `writes.rs`.
 
 use super::connections::owned;
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{Caller, Json, Params};
-use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use crate::extract::{Caller, Params};
+use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use mw_connectors::Operation;
-use mw_model::{Entity, NewRecord, Validate};
+use mw_model::Entity;
 use mw_store::{ListQuery, StoredConnection};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
 pub(crate) const MAX_LIMIT: u32 = 500;
 const DEFAULT_LIMIT: u32 = 100;
 
-fn parse_entity(raw: &str) -> Result<Entity, ApiError> {
+pub(crate) fn parse_entity(raw: &str) -> Result<Entity, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found("route"))
 }
 
 /// The connection, after checking its system provides `entity` at all.
-async fn readable(
+pub(crate) async fn readable(
     state: &AppState,
     tenant: &mw_store::Tenant,
     id: &str,
@@ -129,60 +125,4 @@ pub(crate) async fn get(
     Ok(axum::Json(
         serde_json::to_value(stored.to_record()?).map_err(ApiError::internal)?,
     ))
-}
-
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    Caller(tenant): Caller,
-    Path((id, entity)): Path<(String, String)>,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let entity = parse_entity(&entity)?;
-    let (connection, connector) = readable(&state, &tenant, &id, entity).await?;
-    let operation = match entity {
-        Entity::Inventory => Operation::Adjust,
-        _ => Operation::Create,
-    };
-    // Refuse what the system cannot do before reading the body, so nothing reaches the source.
-    if !connector.capabilities().supports(entity, operation) {
-        return Err(ApiError::not_supported(format!(
-            "{} connections cannot create {entity}",
-            connection.system.display_name()
-        )));
-    }
-    let record = match entity {
-        Entity::PurchaseOrders => NewRecord::PurchaseOrder(body(request).await?),
-        Entity::WorkOrders => NewRecord::WorkOrder(body(request).await?),
-        Entity::Vendors => NewRecord::Vendor(body(request).await?),
-        Entity::Inventory => NewRecord::InventoryAdjustment(body(request).await?),
-        Entity::Assets => {
-            return Err(ApiError::not_supported(
-                "creating assets is not available yet",
-            ));
-        }
-    };
-    let created = connector.create(&record).await?;
-    let settings = mw_sync::SyncSettings::from_settings(&connection.settings).unwrap_or_default();
-    let stored = state
-        .store
-        .upsert_record(connection.id, created, settings.keep_raw)
-        .await?;
-    let location = format!("/v1/connections/{}/{entity}/{}", connection.id, stored.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(serde_json::to_value(stored.to_record()?).map_err(ApiError::internal)?),
-    )
-        .into_response())
-}
-
-/// Reads and validates a create body.
-async fn body<T: DeserializeOwned + Validate>(request: Request) -> Result<T, ApiError> {
-    let Json(value) = Json::<T>::from_request(request, &()).await?;
-    let errors = value.validate();
-    if errors.is_empty() {
-        Ok(value)
-    } else {
-        Err(ApiError::validation(errors))
-    }
 }
