@@ -34,6 +34,9 @@ pub struct Churn {
     pub at: DateTime<Utc>,
     pub changed: Vec<String>,
     pub created: Vec<String>,
+    /// Records that vanished (stock rows used up), for entities read as snapshots.
+    #[serde(default)]
+    pub deleted: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -133,6 +136,22 @@ impl AdminClient {
             reqwest::Method::POST,
             "/churn",
             Some(json!({"entity": entity, "changed": changed, "created": created})),
+        )
+        .await
+    }
+
+    /// Like [`AdminClient::churn`], and `deleted` records vanish (snapshot entities).
+    pub async fn churn_with_deletions(
+        &self,
+        entity: &str,
+        changed: usize,
+        created: usize,
+        deleted: usize,
+    ) -> Result<Churn, HarnessError> {
+        self.call(
+            reqwest::Method::POST,
+            "/churn",
+            Some(json!({"entity": entity, "changed": changed, "created": created, "deleted": deleted})),
         )
         .await
     }

@@ -14,6 +14,8 @@ pub struct CheckDef {
     pub title: &'static str,
     /// Reported once per canonical entity (`READ-001/purchase-orders`).
     pub per_entity: bool,
+    /// Restricts a per-entity check to these entities (the others have checks of their own).
+    pub only: Option<&'static [Entity]>,
     /// A failure denies certification.
     pub required: bool,
     pub run: CheckFn,
@@ -35,17 +37,20 @@ impl Instance {
 }
 
 macro_rules! catalog {
-    ($($id:literal $per:ident $f:path, $title:literal;)*) => {
+    ($($id:literal $per:ident $(($($only:ident),*))? $f:path, $title:literal;)*) => {
         pub static CATALOG: &[CheckDef] = &[$(CheckDef {
             id: $id,
             title: $title,
             per_entity: catalog!(@per $per),
+            only: catalog!(@only $($($only),*)?),
             required: true,
             run: |ctx| Box::pin($f(ctx)),
         },)*];
     };
     (@per once) => { false };
     (@per each) => { true };
+    (@only) => { None };
+    (@only $($only:ident),+) => { Some(&[$(Entity::$only),+]) };
 }
 
 catalog! {
@@ -61,6 +66,8 @@ catalog! {
         "No secret used in the run appears in any API response or log line.";
     "READ-001" each read::initial_sync_is_exact,
         "Initial sync is exact for the entity (transactional entities: changed within the lookback; master data: all).";
+    "READ-002" each read::mapping_matches_snapshot_and_invariants,
+        "Mapping: records match the reviewed mapping snapshot and the model's invariants (PO total = sum of lines, UTC timestamps, exact decimals, references resolve).";
     "READ-003" each read::paging_returns_every_record_once,
         "Paging through the unified API (limits 1, 7 and 500) returns every record once, in a stable order.";
     "READ-004" each read::modified_after_is_exact,
@@ -73,18 +80,36 @@ catalog! {
         "After churn (N changed, M created), an incremental sync is exact and touches nothing else.";
     "SYNC-003" once sync::quiet_incremental_sync_changes_nothing,
         "An incremental sync with no changes changes nothing and asks the source for no more than a constant number of requests.";
+    "SYNC-005" once sync::records_changing_while_paging_are_kept,
+        "Records that change while a sync pages through them are neither lost nor duplicated (exact after that sync and the next).";
     "SYNC-006" once sync::lookback_is_configurable,
         "The lookback is configurable: 30 and 90 days give the two expected sets.";
+    "SYNC-007" once sync::snapshot_sync_detects_changes,
+        "Entities without change timestamps are synced by snapshot and diff: changed, new and vanished rows are detected, nothing else is touched.";
     "SYNC-008" once sync::syncs_never_interleave,
         "Two syncs of one connection never interleave: the second waits or is refused with `conflict`.";
     "SYNC-009" once sync::status_agrees_with_store,
         "Sync status (state, per-entity counts, progress, watermark) agrees with the store at the end.";
     "WRITE-001" once write::create_purchase_order,
         "Create a purchase order: the emulator holds exactly what was written; the API returns it with its `remote_id`.";
+    "WRITE-002" once write::status_changes_follow_the_source,
+        "Update a work order's status through the system's own mechanism; an illegal transition is refused with the upstream reason.";
+    "WRITE-003" once write::adjustment_moves_stock_by_the_delta,
+        "Adjust inventory: the source's quantity moves by exactly the delta.";
+    "WRITE-004" once write::create_vendor,
+        "Create a vendor.";
+    "WRITE-005" each write::stale_version_is_refused,
+        "Update with optimistic concurrency: a stale version (ETag, rowstamp) is refused with `conflict`; nothing changes.";
+    "WRITE-006" each write::delete_as_the_source_does,
+        "Delete or cancel where the system allows it, as the system does it (a deletion code, a status).";
     "WRITE-007" once write::idempotency_key_makes_a_create_safe_to_retry,
         "Idempotency key: the same key and body twice create one record; the same key with another body gets 422.";
     "WRITE-009" each write::missing_write_is_not_supported,
         "A write the capabilities lack answers `not_supported`, and nothing reaches the source.";
+    "WRITE-010" each write::update_changes_exactly_that,
+        "Update a record: the source holds exactly the change, and the API returns the record as the source now has it.";
+    "WRITE-011" each (WorkOrders, Assets) write::create_record,
+        "Create a work order or an asset: the source holds exactly what was written; the API returns it with its `remote_id`.";
     "ERR-001" once err::invalid_body_reaches_nothing,
         "An invalid body is refused with 422 and field paths; nothing reaches the source (its request journal shows no write).";
     "ERR-002" once err::business_refusal_keeps_the_native_answer,
@@ -105,7 +130,11 @@ pub fn instances() -> Vec<Instance> {
         .iter()
         .flat_map(|def| {
             let entities: Vec<Option<Entity>> = if def.per_entity {
-                Entity::ALL.into_iter().map(Some).collect()
+                Entity::ALL
+                    .into_iter()
+                    .filter(|e| def.only.is_none_or(|only| only.contains(e)))
+                    .map(Some)
+                    .collect()
             } else {
                 vec![None]
             };

@@ -1,10 +1,12 @@
 //! READ: records through the unified API, per entity.
 
 use crate::context::{Ctx, Outcome, Step, default_settings, ensure, evidence_of, expect_problem};
+use crate::systems::decimal;
 use chrono::Duration;
 use mw_harness::TruthRecord;
 use mw_model::Entity;
 use mw_reports::Evidence;
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 /// Transactional entities are synced back `initial_lookback_days`; master data whole.
@@ -166,4 +168,211 @@ pub(crate) async fn missing_entity_is_not_supported(ctx: &mut Ctx) -> Step {
         || evidence_of(&list),
     )?;
     Ok(())
+}
+
+/// Where reviewed mapping snapshots live: `suites/snapshots/<system>/<entity>.json`, taken from
+/// the `tiny` profile with seed 7.
+const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots");
+/// Set to write missing or changed snapshots instead of failing; review the files afterwards.
+const UPDATE_SNAPSHOTS: &str = "MILLWRIGHT_UPDATE_SNAPSHOTS";
+
+pub(crate) async fn mapping_matches_snapshot_and_invariants(ctx: &mut Ctx) -> Step {
+    let entity = ctx.entity();
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, entity, None).await?;
+    ctx.sync(&id, json!({"entities": [entity]})).await?;
+    let served = ctx.served(&id, entity).await?;
+    ensure(
+        !served.is_empty(),
+        "nothing was served, so nothing could be checked",
+        Default::default,
+    )?;
+    let mut problems = Vec::new();
+    for record in &served {
+        problems.extend(invariants(entity, record));
+    }
+    // References resolve in the source's own records.
+    let reference = match entity {
+        Entity::PurchaseOrders => Some(("vendor_remote_id", Entity::Vendors)),
+        Entity::WorkOrders => Some(("asset_remote_id", Entity::Assets)),
+        Entity::Assets => Some(("parent_remote_id", Entity::Assets)),
+        _ => None,
+    };
+    if let Some((field, target)) = reference {
+        let known: std::collections::BTreeSet<String> = ctx
+            .h
+            .admin
+            .truth(target.as_str(), None, None)
+            .await?
+            .records
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        for record in &served {
+            if let Some(r) = record[field].as_str().filter(|r| !known.contains(*r)) {
+                problems.push(format!(
+                    "{}: {field} `{r}` is not a {target} of the source",
+                    record["remote_id"]
+                ));
+            }
+        }
+    }
+    ensure(
+        problems.is_empty(),
+        "records break the model's invariants",
+        || Evidence {
+            diff: Some(
+                problems
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            ..Evidence::default()
+        },
+    )?;
+    // The reviewed snapshot holds the first records (by remote_id) of the tiny profile, seed 7.
+    let (profile, seed) = (ctx.h.options.profile.clone(), ctx.h.options.seed);
+    if (profile.as_str(), seed) != ("tiny", 7) {
+        ctx.note(format!(
+            "invariants hold for {} records; the snapshot is of tiny/7, not {profile}/{seed}",
+            served.len()
+        ));
+        return Ok(());
+    }
+    let mut canonical: Vec<Value> = served.iter().map(without_envelope_ids).collect();
+    canonical.sort_by(|a, b| a["remote_id"].as_str().cmp(&b["remote_id"].as_str()));
+    canonical.truncate(3);
+    let text = serde_json::to_string_pretty(&canonical).unwrap_or_default() + "\n";
+    let path = std::path::Path::new(SNAPSHOTS)
+        .join(ctx.system())
+        .join(format!("{entity}.json"));
+    let reviewed = std::fs::read_to_string(&path).ok();
+    if reviewed.as_deref() == Some(text.as_str()) {
+        ctx.note(format!(
+            "invariants hold for {} records; matches {}",
+            served.len(),
+            path.display()
+        ));
+        return Ok(());
+    }
+    if std::env::var_os(UPDATE_SNAPSHOTS).is_some() {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::write(&path, &text).map_err(|e| {
+            Outcome::failed(
+                format!("cannot write {}: {e}", path.display()),
+                Evidence::default(),
+            )
+        })?;
+        ctx.note(format!("wrote {}: review it", path.display()));
+        return Ok(());
+    }
+    Err(Outcome::failed(
+        match reviewed {
+            Some(_) => format!(
+                "the mapping differs from the reviewed snapshot {}",
+                path.display()
+            ),
+            None => format!(
+                "no reviewed snapshot at {}; write it with {UPDATE_SNAPSHOTS}=1 and review it",
+                path.display()
+            ),
+        },
+        Evidence {
+            diff: Some(line_diff(reviewed.as_deref().unwrap_or(""), &text)),
+            ..Evidence::default()
+        },
+    ))
+}
+
+/// The record without the store's own ids, which differ on every run.
+fn without_envelope_ids(record: &Value) -> Value {
+    let mut r = record.clone();
+    if let Some(o) = r.as_object_mut() {
+        o.remove("id");
+        o.remove("connection_id");
+        o.remove("raw");
+    }
+    r
+}
+
+/// `-`/`+` lines where two texts differ (first 40).
+fn line_diff(old: &str, new: &str) -> String {
+    let (a, b): (Vec<_>, Vec<_>) = (old.lines().collect(), new.lines().collect());
+    let mut out = Vec::new();
+    for i in 0..a.len().max(b.len()) {
+        match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) if x == y => {}
+            (x, y) => {
+                if let Some(x) = x {
+                    out.push(format!("-{x}"));
+                }
+                if let Some(y) = y {
+                    out.push(format!("+{y}"));
+                }
+            }
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    out.join("\n")
+}
+
+/// The model's invariants for one served record.
+fn invariants(entity: Entity, r: &Value) -> Vec<String> {
+    let id = r["remote_id"].as_str().unwrap_or("?");
+    let mut out = Vec::new();
+    for field in ["remote_updated_at", "remote_created_at"] {
+        if let Some(t) = r[field].as_str()
+            && !(t.ends_with('Z') && t.parse::<chrono::DateTime<chrono::Utc>>().is_ok())
+        {
+            out.push(format!("{id}: {field} `{t}` is not a UTC instant"));
+        }
+    }
+    let exact = |v: &Value| v.as_str().is_some_and(|s| s.parse::<Decimal>().is_ok());
+    match entity {
+        Entity::PurchaseOrders => {
+            let lines = r["lines"].as_array().cloned().unwrap_or_default();
+            let mut sum = Decimal::ZERO;
+            for l in &lines {
+                for f in ["quantity", "unit_price", "price_unit", "amount"] {
+                    if !exact(&l[f]) {
+                        out.push(format!(
+                            "{id}: line {} {f} is not an exact decimal string: {}",
+                            l["line_number"], l[f]
+                        ));
+                    }
+                }
+                sum += decimal(&l["amount"]).unwrap_or_default();
+            }
+            if decimal(&r["total_amount"]) != Some(sum) {
+                out.push(format!(
+                    "{id}: total_amount {} is not the sum of the lines, {sum}",
+                    r["total_amount"]
+                ));
+            }
+        }
+        Entity::Inventory => {
+            if !exact(&r["quantity_on_hand"]) {
+                out.push(format!(
+                    "{id}: quantity_on_hand is not an exact decimal string: {}",
+                    r["quantity_on_hand"]
+                ));
+            }
+        }
+        Entity::Assets => {
+            if !(r["acquisition_cost"].is_null() || exact(&r["acquisition_cost"])) {
+                out.push(format!(
+                    "{id}: acquisition_cost is not an exact decimal string: {}",
+                    r["acquisition_cost"]
+                ));
+            }
+        }
+        Entity::WorkOrders | Entity::Vendors => {}
+    }
+    out
 }

@@ -305,3 +305,154 @@ pub(crate) async fn status_agrees_with_store(ctx: &mut Ctx) -> Step {
     }
     Ok(())
 }
+
+pub(crate) async fn records_changing_while_paging_are_kept(ctx: &mut Ctx) -> Step {
+    // Small pages, so that changes land between them.
+    let id = ctx
+        .connect(json!({"initial_lookback_days": 30, "page_size": 5}))
+        .await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    let start = ctx
+        .h
+        .api
+        .post(
+            &format!("/v1/connections/{id}/syncs"),
+            &json!({"entities": [PO]}),
+        )
+        .await?;
+    crate::context::expect_status(&start, 202, "starting a sync")?;
+    let job = start.body["id"].as_str().unwrap_or_default().to_owned();
+    // Change records while the sync pages, until it ends (a bounded number of rounds).
+    let mut churned = 0;
+    for _ in 0..50 {
+        let state = ctx.h.api.get(&format!("/v1/syncs/{job}")).await?;
+        if matches!(state.body["state"].as_str(), Some("succeeded" | "failed")) {
+            break;
+        }
+        ctx.h.admin.advance(1).await?;
+        churned += ctx.h.admin.churn(PO.as_str(), 2, 1).await?.changed.len();
+    }
+    let done = ctx
+        .h
+        .api
+        .get(&format!("/v1/syncs/{job}?wait_seconds=60"))
+        .await?;
+    ensure(
+        done.body["state"] == "succeeded",
+        "the sync did not succeed",
+        || evidence_of(&done),
+    )?;
+    let after_first = ctx.served(&id, PO).await?;
+    let duplicates = crate::checks::sync::duplicates(&after_first);
+    ensure(
+        duplicates.is_empty(),
+        "the sync stored a record twice",
+        || Evidence {
+            notes: duplicates,
+            ..Evidence::default()
+        },
+    )?;
+    ctx.sync(&id, json!({"entities": [PO]})).await?;
+    let served = ctx.served(&id, PO).await?;
+    let truth = ctx.truth(PO, Some(since)).await?;
+    ctx.expect_exact("after the changed sync and the next", &served, &truth)?;
+    ctx.note(format!(
+        "{churned} records changed while the first sync paged"
+    ));
+    Ok(())
+}
+
+/// `remote_id`s served more than once.
+pub(crate) fn duplicates(served: &[Value]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    served
+        .iter()
+        .filter_map(|r| r["remote_id"].as_str())
+        .filter(|id| !seen.insert(*id))
+        .map(str::to_owned)
+        .collect()
+}
+
+pub(crate) async fn snapshot_sync_detects_changes(ctx: &mut Ctx) -> Step {
+    let id = ctx.connect(default_settings()).await?;
+    let caps = ctx.capabilities(&id).await?;
+    let snapshot = caps["entities"].as_array().and_then(|all| {
+        all.iter()
+            .find(|e| e["read"] == true && e["change_tracking"] == "snapshot")
+            .and_then(|e| e["entity"].as_str())
+            .and_then(|e| e.parse::<Entity>().ok())
+    });
+    let Some(entity) = snapshot else {
+        return Err(Outcome::Skipped(
+            "every entity the connector reads has change timestamps".into(),
+        ));
+    };
+    ctx.sync(&id, json!({"entities": [entity]})).await?;
+    let first: std::collections::BTreeMap<String, Value> = ctx
+        .served(&id, entity)
+        .await?
+        .into_iter()
+        .map(|r| (r["remote_id"].as_str().unwrap_or("").to_owned(), r))
+        .collect();
+    ctx.h.admin.advance(60).await?;
+    let churn = ctx
+        .h
+        .admin
+        .churn_with_deletions(entity.as_str(), 3, 2, 2)
+        .await?;
+    let job = ctx.sync(&id, json!({"entities": [entity]})).await?;
+    let p = &job["progress"][entity.as_str()];
+    let counts = |f: &str| p[f].as_u64().unwrap_or(u64::MAX);
+    let expected = (
+        churn.created.len() as u64,
+        churn.changed.len() as u64,
+        churn.deleted.len() as u64,
+    );
+    ensure(
+        (counts("created"), counts("updated"), counts("deleted")) == expected,
+        format!(
+            "the snapshot sync found {}/{}/{} created/changed/vanished, the source made {}/{}/{}",
+            counts("created"),
+            counts("updated"),
+            counts("deleted"),
+            expected.0,
+            expected.1,
+            expected.2
+        ),
+        || job_evidence(&job),
+    )?;
+    let served = ctx.served(&id, entity).await?;
+    let truth = ctx.truth(entity, None).await?;
+    ctx.expect_exact("after the second snapshot", &served, &truth)?;
+    // Untouched records keep the stamp of the read that first saw them.
+    let touched: std::collections::BTreeSet<&String> =
+        churn.changed.iter().chain(&churn.created).collect();
+    let moved: Vec<String> = served
+        .iter()
+        .filter(|r| {
+            let rid = r["remote_id"].as_str().unwrap_or("").to_owned();
+            !touched.contains(&rid)
+                && first
+                    .get(&rid)
+                    .is_some_and(|f| f["remote_updated_at"] != r["remote_updated_at"] || f != *r)
+        })
+        .filter_map(|r| r["remote_id"].as_str().map(str::to_owned))
+        .collect();
+    ensure(
+        moved.is_empty(),
+        "records the source did not change were touched",
+        || Evidence {
+            notes: moved.iter().take(10).cloned().collect(),
+            ..Evidence::default()
+        },
+    )?;
+    ctx.note(format!(
+        "{} changed, {} new, {} vanished; {} untouched",
+        expected.1,
+        expected.0,
+        expected.2,
+        served.len() as u64 - expected.0 - expected.1
+    ));
+    Ok(())
+}

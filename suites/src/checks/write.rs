@@ -4,15 +4,11 @@ use super::no_write_since;
 use crate::context::{
     Ctx, Outcome, Step, default_settings, ensure, evidence_of, expect_problem, expect_status,
 };
-use crate::systems::{self, same_decimal};
+use crate::systems::{self, decimal, same_decimal};
 use mw_model::Entity;
 use mw_reports::Evidence;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-
-fn decimal(v: &Value) -> Option<Decimal> {
-    v.as_str().and_then(|s| s.parse().ok())
-}
 
 pub(crate) async fn create_purchase_order(ctx: &mut Ctx) -> Step {
     let po = Entity::PurchaseOrders;
@@ -33,7 +29,7 @@ pub(crate) async fn create_purchase_order(ctx: &mut Ctx) -> Step {
     };
     // The source holds exactly what was written, read in its own terms.
     let native = ctx.h.admin.record(po.as_str(), &remote_id).await?;
-    let differences = systems::written_purchase_order_differences(ctx.system(), &body, &native);
+    let differences = systems::written_differences(ctx.system(), po, &body, &native);
     ensure(
         differences.is_empty(),
         "the source does not hold what was written",
@@ -190,5 +186,381 @@ pub(crate) async fn idempotency_key_makes_a_create_safe_to_retry(ctx: &mut Ctx) 
             ""
         }
     ));
+    Ok(())
+}
+
+/// The newest record of `entity` in the emulator, with its native form.
+async fn newest(ctx: &Ctx, entity: Entity) -> Step<(String, Value)> {
+    let mut records = ctx
+        .h
+        .admin
+        .truth(entity.as_str(), None, None)
+        .await?
+        .records;
+    records.sort_by_key(|r| r.changed_at);
+    let id = records.last().map(|r| r.id.clone()).ok_or_else(|| {
+        Outcome::failed(
+            format!("the emulator holds no {entity}"),
+            Evidence::default(),
+        )
+    })?;
+    let native = ctx.h.admin.record(entity.as_str(), &id).await?;
+    Ok((id, native))
+}
+
+/// Creates a record of the check's entity and compares the source's record with what was sent.
+async fn create_and_compare(ctx: &mut Ctx, entity: Entity) -> Step<Value> {
+    let probe = ctx.connect(default_settings()).await?;
+    ctx.require(&probe, entity, Some("create")).await?;
+    // Write defaults (organisation, types) come from the source's own records, as a customer's
+    // integration engineer would configure them.
+    let setup = systems::create_setup(ctx, entity).await?;
+    let id = ctx.connect(setup.settings.clone()).await?;
+    let created = ctx
+        .h
+        .api
+        .post(&format!("/v1/connections/{id}/{entity}"), &setup.body)
+        .await?;
+    expect_status(&created, 201, &format!("creating {entity}"))?;
+    let Some(remote_id) = created.body["remote_id"].as_str().map(str::to_owned) else {
+        return Err(Outcome::failed_at(
+            "the created record has no remote_id",
+            &created,
+        ));
+    };
+    let native = ctx.h.admin.record(entity.as_str(), &remote_id).await?;
+    let differences = systems::written_differences(ctx.system(), entity, &setup.body, &native);
+    ensure(
+        differences.is_empty(),
+        "the source does not hold what was written",
+        || Evidence {
+            request: Some(created.request_line()),
+            diff: Some(differences.join("\n")),
+            notes: vec![format!("native record: {native}")],
+            ..Evidence::default()
+        },
+    )?;
+    let record_id = created.body["id"].as_str().unwrap_or_default();
+    let stored = ctx
+        .h
+        .api
+        .get(&format!("/v1/connections/{id}/{entity}/{record_id}"))
+        .await?;
+    ensure(
+        stored.body == created.body,
+        "the stored record differs from the one returned",
+        || Evidence {
+            diff: Some(format!(
+                "returned: {}\nstored:   {}",
+                created.body, stored.body
+            )),
+            ..Evidence::default()
+        },
+    )?;
+    ctx.note(format!("created {remote_id}"));
+    Ok(created.body)
+}
+
+pub(crate) async fn create_record(ctx: &mut Ctx) -> Step {
+    let entity = ctx.entity();
+    create_and_compare(ctx, entity).await.map(|_| ())
+}
+
+pub(crate) async fn create_vendor(ctx: &mut Ctx) -> Step {
+    create_and_compare(ctx, Entity::Vendors).await.map(|_| ())
+}
+
+/// Top-level native fields whose values are allowed to change with any write.
+const STAMPS: &[&str] = &[
+    "LastChangeDateTime",
+    "LastChangeDate",
+    "LastChangeTime",
+    "LastChangedByUser",
+    "LastChangeByUser",
+    "ETag",
+    "__metadata",
+];
+
+pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
+    let entity = ctx.entity();
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, entity, Some("update")).await?;
+    let (remote_id, before) = newest(ctx, entity).await?;
+    let (patch, expected) = systems::update_setup(ctx.system(), entity, &before)?;
+    let updated = ctx
+        .h
+        .api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v1/connections/{id}/{entity}/{remote_id}"),
+            Some(&patch),
+        )
+        .await?;
+    expect_status(&updated, 200, &format!("updating {entity}"))?;
+    ensure(
+        updated.body["remote_id"] == remote_id,
+        "the answer is another record",
+        || evidence_of(&updated),
+    )?;
+    let after = ctx.h.admin.record(entity.as_str(), &remote_id).await?;
+    let mut problems = Vec::new();
+    for (field, want) in &expected {
+        let got = systems::find(&after, field).cloned().unwrap_or(Value::Null);
+        if !(same_decimal(&got, want) || got == *want) {
+            problems.push(format!(
+                "{field}: the source holds {got}, the change said {want}"
+            ));
+        }
+    }
+    // Nothing else at the top level moved (stamps aside).
+    if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
+        for (k, v) in b {
+            let expected_change =
+                expected.iter().any(|(f, _)| f == k) || STAMPS.contains(&k.as_str());
+            if !expected_change && !v.is_object() && !v.is_array() && a.get(k) != Some(v) {
+                problems.push(format!(
+                    "{k} changed from {v} to {}",
+                    a.get(k).unwrap_or(&Value::Null)
+                ));
+            }
+        }
+    }
+    ensure(
+        problems.is_empty(),
+        "the source does not hold exactly the change",
+        || Evidence {
+            request: Some(updated.request_line()),
+            diff: Some(problems.join("\n")),
+            ..Evidence::default()
+        },
+    )?;
+    ctx.note(format!("updated {remote_id}"));
+    Ok(())
+}
+
+pub(crate) async fn delete_as_the_source_does(ctx: &mut Ctx) -> Step {
+    let entity = ctx.entity();
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, entity, Some("delete")).await?;
+    let (remote_id, _) = newest(ctx, entity).await?;
+    let deleted = ctx
+        .h
+        .api
+        .delete(&format!("/v1/connections/{id}/{entity}/{remote_id}"))
+        .await?;
+    match deleted.status {
+        200 => {
+            let native = ctx.h.admin.record(entity.as_str(), &remote_id).await?;
+            ensure(
+                systems::shows_deleted(ctx.system(), entity, &native),
+                "the source's record does not show the deletion",
+                || Evidence {
+                    notes: vec![format!("native record: {native}")],
+                    ..evidence_of(&deleted)
+                },
+            )?;
+            let status = deleted.body["status"].as_str().unwrap_or("");
+            ensure(
+                matches!(status, "cancelled" | "decommissioned" | "blocked"),
+                format!("the record the API returns has status `{status}`"),
+                || evidence_of(&deleted),
+            )?;
+            ctx.note(format!("{remote_id} kept by the source, marked deleted"));
+        }
+        204 => {
+            let still = ctx.h.admin.record(entity.as_str(), &remote_id).await;
+            ensure(still.is_err(), "the source still holds the record", || {
+                evidence_of(&deleted)
+            })?;
+            let gone = ctx
+                .h
+                .api
+                .get(&format!("/v1/connections/{id}/{entity}/{remote_id}"))
+                .await?;
+            expect_problem(&gone, 404, "not_found", "reading a deleted record")?;
+        }
+        _ => {
+            return Err(Outcome::failed_at(
+                "a delete answered neither 200 nor 204",
+                &deleted,
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn stale_version_is_refused(ctx: &mut Ctx) -> Step {
+    let entity = ctx.entity();
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, entity, Some("update")).await?;
+    let caps = ctx.capabilities(&id).await?;
+    let versioned = caps["entities"]
+        .as_array()
+        .and_then(|all| all.iter().find(|e| e["entity"] == entity.as_str()))
+        .is_some_and(|e| e["optimistic_concurrency"] == true);
+    if !versioned {
+        return Err(Outcome::Skipped(format!(
+            "the connector declares no optimistic concurrency for {entity} (the source offers no version token for it)"
+        )));
+    }
+    ctx.sync(&id, json!({"entities": [entity]})).await?;
+    let (remote_id, before) = newest(ctx, entity).await?;
+    let (patch, _) = systems::update_setup(ctx.system(), entity, &before)?;
+    let path = format!("/v1/connections/{id}/{entity}/{remote_id}");
+    let current = ctx.h.api.get(&path).await?;
+    let Some(version) = current.body["remote_version"].as_str().map(str::to_owned) else {
+        return Err(Outcome::failed_at(
+            "a versioned entity's record has no remote_version",
+            &current,
+        ));
+    };
+    let api = &ctx.h.api;
+    let first = api
+        .send_with(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&patch),
+            &[("If-Match", &version)],
+        )
+        .await?;
+    expect_status(&first, 200, "an update with the current version")?;
+    let native = ctx.h.admin.record(entity.as_str(), &remote_id).await?;
+    let stale = api
+        .send_with(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&patch),
+            &[("If-Match", &version)],
+        )
+        .await?;
+    expect_problem(&stale, 409, "conflict", "an update with a stale version")?;
+    let unchanged = ctx.h.admin.record(entity.as_str(), &remote_id).await?;
+    ensure(
+        unchanged == native,
+        "the stale update changed the source",
+        || evidence_of(&stale),
+    )?;
+    Ok(())
+}
+
+pub(crate) async fn status_changes_follow_the_source(ctx: &mut Ctx) -> Step {
+    let wo = Entity::WorkOrders;
+    let probe = ctx.connect(default_settings()).await?;
+    ctx.require(&probe, wo, Some("update_status")).await?;
+    ctx.require(&probe, wo, Some("create")).await?;
+    let setup = systems::create_setup(ctx, wo).await?;
+    let id = ctx.connect(setup.settings.clone()).await?;
+    // A fresh order starts where every lifecycle starts.
+    let created = ctx
+        .h
+        .api
+        .post(&format!("/v1/connections/{id}/{wo}"), &setup.body)
+        .await?;
+    expect_status(&created, 201, "creating a work order to move")?;
+    let remote_id = created.body["remote_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let path = format!("/v1/connections/{id}/{wo}/{remote_id}/status");
+    let system = ctx.system().to_owned();
+    for target in ["in_progress", "cancelled"] {
+        let moved = ctx.h.api.post(&path, &json!({"status": target})).await?;
+        expect_status(&moved, 200, &format!("moving the work order to {target}"))?;
+        ensure(
+            moved.body["status"] == target,
+            format!("the answer is not `{target}`"),
+            || evidence_of(&moved),
+        )?;
+        let native = ctx.h.admin.record(wo.as_str(), &remote_id).await?;
+        let token = systems::status_token(&system, target);
+        let status = systems::native_status(&system, &native);
+        ensure(
+            status.split_whitespace().any(|t| t == token),
+            format!("the source shows `{status}`, not `{token}`"),
+            || evidence_of(&moved),
+        )?;
+    }
+    let before = ctx.h.admin.record(wo.as_str(), &remote_id).await?;
+    // A cancelled order cannot be started again: the source says why.
+    let refused = ctx
+        .h
+        .api
+        .post(&path, &json!({"status": "in_progress"}))
+        .await?;
+    let code = refused.code().unwrap_or("");
+    ensure(
+        matches!(
+            (refused.status, code),
+            (422, "validation_failed") | (409, "conflict")
+        ),
+        format!(
+            "an illegal transition answered HTTP {} `{code}`",
+            refused.status
+        ),
+        || evidence_of(&refused),
+    )?;
+    let upstream = &refused.body["upstream"];
+    ensure(
+        upstream["code"].as_str().is_some_and(|c| !c.is_empty())
+            && upstream["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "the source's reason is not kept under `upstream`",
+        || evidence_of(&refused),
+    )?;
+    let after = ctx.h.admin.record(wo.as_str(), &remote_id).await?;
+    ensure(
+        after == before,
+        "the refused transition changed the source",
+        || evidence_of(&refused),
+    )?;
+    ctx.note(format!(
+        "{remote_id}: requested → in_progress → cancelled; back to in_progress refused with {}",
+        upstream["code"].as_str().unwrap_or("")
+    ));
+    Ok(())
+}
+
+pub(crate) async fn adjustment_moves_stock_by_the_delta(ctx: &mut Ctx) -> Step {
+    let inv = Entity::Inventory;
+    let id = ctx.connect(default_settings()).await?;
+    ctx.require(&id, inv, Some("adjust")).await?;
+    let system = ctx.system().to_owned();
+    let truth = ctx.truth(inv, None).await?;
+    let level = truth
+        .iter()
+        .find(|t| systems::truth_quantity(&system, t).is_some_and(|q| q >= Decimal::TEN))
+        .cloned()
+        .ok_or_else(|| {
+            Outcome::failed("no stock row with 10 or more on hand", Evidence::default())
+        })?;
+    let start = systems::truth_quantity(&system, &level).unwrap_or_default();
+    let mut expected = start;
+    for delta in ["5.5", "-3"] {
+        let body = systems::adjustment_body(ctx, &level, delta).await?;
+        let adjusted = ctx
+            .h
+            .api
+            .post(&format!("/v1/connections/{id}/{inv}"), &body)
+            .await?;
+        expect_status(&adjusted, 200, &format!("adjusting by {delta}"))?;
+        expected += delta.parse::<Decimal>().unwrap_or_default();
+        let now = ctx
+            .truth(inv, None)
+            .await?
+            .into_iter()
+            .find(|t| t.id == level.id)
+            .and_then(|t| systems::truth_quantity(&system, &t));
+        ensure(
+            now == Some(expected),
+            format!("the source holds {now:?}, expected {expected}"),
+            || evidence_of(&adjusted),
+        )?;
+        let served = decimal(&adjusted.body["quantity_on_hand"]);
+        ensure(
+            served == Some(expected),
+            format!("the API answers {served:?}, expected {expected}"),
+            || evidence_of(&adjusted),
+        )?;
+    }
+    ctx.note(format!("{}: {start} → {expected}", level.id));
     Ok(())
 }

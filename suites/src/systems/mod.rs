@@ -6,6 +6,8 @@
 mod sap;
 
 use crate::context::{Ctx, Outcome, Step};
+use mw_harness::TruthRecord;
+use mw_model::Entity;
 use serde_json::Value;
 
 /// Credential fields that are secrets, whatever the system.
@@ -42,39 +44,132 @@ pub(crate) fn wrong_credentials(system: &str, credentials: &Value) -> Value {
     c
 }
 
+/// What a create needs: connection settings (write defaults) and the canonical body.
+pub(crate) struct WriteSetup {
+    pub(crate) settings: Value,
+    pub(crate) body: Value,
+}
+
+fn no_expectations(system: &str, what: &str) -> Outcome {
+    Outcome::Skipped(format!(
+        "no {what} expectations are written for {system} yet"
+    ))
+}
+
 /// A purchase-order create body the system will accept, built from its own master data.
 pub(crate) async fn purchase_order_body(ctx: &Ctx) -> Step<Value> {
     match ctx.system() {
         "sap" => sap::purchase_order_body(ctx).await,
-        other => Err(Outcome::Skipped(format!(
-            "no purchase-order expectations written for {other} yet"
-        ))),
+        other => Err(no_expectations(other, "purchase-order")),
     }
 }
 
-/// Differences between what was sent to create a purchase order and the native record the system
-/// now holds; empty when the system holds exactly what was written.
-pub(crate) fn written_purchase_order_differences(
+/// Settings and a body that create a record of `entity` the system will accept.
+pub(crate) async fn create_setup(ctx: &Ctx, entity: Entity) -> Step<WriteSetup> {
+    match ctx.system() {
+        "sap" => sap::create_setup(ctx, entity).await,
+        other => Err(no_expectations(other, "create")),
+    }
+}
+
+/// Differences between what was sent to create a record and the native record the system now
+/// holds; empty when the system holds exactly what was written.
+pub(crate) fn written_differences(
     system: &str,
+    entity: Entity,
     sent: &Value,
     native: &Value,
 ) -> Vec<String> {
     match system {
-        "sap" => sap::purchase_order_differences(sent, native),
-        other => vec![format!(
-            "no purchase-order expectations written for {other}"
-        )],
+        "sap" => sap::written_differences(entity, sent, native),
+        other => vec![format!("no {entity} expectations are written for {other}")],
+    }
+}
+
+/// A change to a record of `entity` (whose native form is `native`) and the native fields that
+/// must then hold the new values.
+pub(crate) fn update_setup(
+    system: &str,
+    entity: Entity,
+    native: &Value,
+) -> Result<(Value, Vec<(&'static str, Value)>), Outcome> {
+    match system {
+        "sap" => sap::update_setup(entity, native),
+        other => Err(no_expectations(other, "update")),
+    }
+}
+
+/// The native status of a work order, as the system prints it.
+pub(crate) fn native_status(system: &str, native: &Value) -> String {
+    match system {
+        "sap" => find(native, "SystemStatusText")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The native status token a canonical work-order status shows as.
+pub(crate) fn status_token(system: &str, status: &str) -> &'static str {
+    match (system, status) {
+        ("sap", "in_progress") => "REL",
+        ("sap", "completed") => "TECO",
+        ("sap", "closed") => "CLSD",
+        ("sap", "cancelled") => "DLFL",
+        ("sap", _) => "CRTD",
+        _ => "",
+    }
+}
+
+/// Whether a record the system kept after a delete shows as deleted or cancelled natively.
+pub(crate) fn shows_deleted(system: &str, entity: Entity, native: &Value) -> bool {
+    match (system, entity) {
+        ("sap", Entity::PurchaseOrders) => {
+            find(native, "PurchasingDocumentDeletionCode").and_then(Value::as_str) == Some("L")
+        }
+        _ => false,
+    }
+}
+
+/// An adjustment body for the inventory level the truth record describes.
+pub(crate) async fn adjustment_body(ctx: &Ctx, level: &TruthRecord, delta: &str) -> Step<Value> {
+    match ctx.system() {
+        "sap" => sap::adjustment_body(ctx, level, delta).await,
+        other => Err(no_expectations(other, "inventory")),
+    }
+}
+
+/// The quantity on hand a truth record of an inventory level says.
+pub(crate) fn truth_quantity(system: &str, level: &TruthRecord) -> Option<rust_decimal::Decimal> {
+    let field = match system {
+        "sap" => "MatlWrhsStkQtyInMatlBaseUnit",
+        _ => return None,
+    };
+    level.values.get(field).and_then(decimal)
+}
+
+/// The first value of `field` anywhere in a native record (depth first), so expectations do not
+/// depend on where a system nests a navigation.
+pub(crate) fn find<'a>(native: &'a Value, field: &str) -> Option<&'a Value> {
+    match native {
+        Value::Object(map) => map
+            .get(field)
+            .or_else(|| map.values().find_map(|v| find(v, field))),
+        Value::Array(items) => items.iter().find_map(|v| find(v, field)),
+        _ => None,
+    }
+}
+
+pub(crate) fn decimal(v: &Value) -> Option<rust_decimal::Decimal> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.to_string().parse().ok(),
+        _ => None,
     }
 }
 
 /// Compares two decimal strings (or numbers) by value: `"39"` equals `"39.000"`.
 pub(crate) fn same_decimal(a: &Value, b: &Value) -> bool {
-    let parse = |v: &Value| -> Option<rust_decimal::Decimal> {
-        match v {
-            Value::String(s) => s.parse().ok(),
-            Value::Number(n) => n.to_string().parse().ok(),
-            _ => None,
-        }
-    };
-    matches!((parse(a), parse(b)), (Some(x), Some(y)) if x == y)
+    matches!((decimal(a), decimal(b)), (Some(x), Some(y)) if x == y)
 }

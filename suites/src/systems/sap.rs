@@ -1,8 +1,9 @@
 //! SAP S/4HANA in its own terms: `A_PurchaseOrder` with `to_PurchaseOrderItem`, suppliers by
 //! number, plants, materials and units from the system's own records.
 
-use super::same_decimal;
+use super::{WriteSetup, find, same_decimal};
 use crate::context::{Ctx, Outcome, Step};
+use mw_harness::TruthRecord;
 use mw_model::Entity;
 use serde_json::{Value, json};
 
@@ -81,7 +82,7 @@ pub(super) async fn purchase_order_body(ctx: &Ctx) -> Step<Value> {
     }))
 }
 
-pub(super) fn purchase_order_differences(sent: &Value, native: &Value) -> Vec<String> {
+fn purchase_order_differences(sent: &Value, native: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let mut expect = |what: String, ok: bool, got: &Value, want: &Value| {
         if !ok {
@@ -136,6 +137,196 @@ pub(super) fn purchase_order_differences(sent: &Value, native: &Value) -> Vec<St
         }
     }
     out
+}
+
+/// The native record of some existing `entity` record, newest first.
+async fn sample(ctx: &Ctx, entity: Entity) -> Step<Value> {
+    let truth = ctx.h.admin.truth(entity.as_str(), None, None).await?;
+    let mut records = truth.records;
+    records.sort_by_key(|r| r.changed_at);
+    let id = records
+        .last()
+        .map(|r| r.id.clone())
+        .ok_or_else(|| Outcome::Skipped(format!("the emulator holds no {entity}")))?;
+    Ok(ctx.h.admin.record(entity.as_str(), &id).await?)
+}
+
+fn text_of(native: &Value, field: &str) -> String {
+    find(native, field)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned()
+}
+
+pub(super) async fn create_setup(ctx: &Ctx, entity: Entity) -> Step<WriteSetup> {
+    match entity {
+        Entity::PurchaseOrders => Ok(WriteSetup {
+            settings: json!({}),
+            body: purchase_order_body(ctx).await?,
+        }),
+        Entity::WorkOrders => {
+            let order = sample(ctx, Entity::WorkOrders).await?;
+            let equipment = ctx
+                .h
+                .admin
+                .truth(Entity::Assets.as_str(), None, None)
+                .await?
+                .records
+                .first()
+                .map(|r| r.id.clone())
+                .ok_or_else(|| Outcome::Skipped("the emulator holds no equipment".into()))?;
+            Ok(WriteSetup {
+                settings: json!({
+                    "maintenance_order_type": text_of(&order, "MaintenanceOrderType"),
+                    "maintenance_planning_plant": text_of(&order, "MaintenancePlanningPlant"),
+                    "main_work_center": text_of(&order, "MainWorkCenter"),
+                }),
+                body: json!({
+                    "title": "Millwright conformance: replace pump seal",
+                    "priority": "2",
+                    "asset_remote_id": equipment,
+                    "site": text_of(&order, "MaintenancePlanningPlant"),
+                }),
+            })
+        }
+        Entity::Assets => {
+            let equipment = sample(ctx, Entity::Assets).await?;
+            Ok(WriteSetup {
+                settings: json!({"equipment_category": text_of(&equipment, "EquipmentCategory")}),
+                body: json!({
+                    "name": "Millwright conformance pump",
+                    "site": text_of(&equipment, "MaintenancePlant"),
+                    "manufacturer": "Millwright Pumps",
+                    "model": "MW-200",
+                    "serial_number": "MW-SN-0007",
+                }),
+            })
+        }
+        Entity::Vendors => {
+            let supplier = sample(ctx, Entity::Vendors).await?;
+            Ok(WriteSetup {
+                settings: json!({
+                    "business_partner_grouping": text_of(&supplier, "BusinessPartnerGrouping"),
+                    "purchasing_organization": text_of(&supplier, "PurchasingOrganization"),
+                    "company_code": text_of(&supplier, "CompanyCode"),
+                }),
+                body: json!({
+                    "name": "Millwright Conformance Supplies",
+                    "currency": text_of(&supplier, "PurchaseOrderCurrency"),
+                    "address": {"line1": "1 Test Street", "city": "Palo Alto", "postal_code": "94304", "country": "US"},
+                }),
+            })
+        }
+        Entity::Inventory => Err(Outcome::Skipped(
+            "inventory is adjusted, not created (WRITE-003)".into(),
+        )),
+    }
+}
+
+pub(super) fn written_differences(entity: Entity, sent: &Value, native: &Value) -> Vec<String> {
+    let pairs: &[(&str, &str)] = match entity {
+        Entity::PurchaseOrders => return purchase_order_differences(sent, native),
+        Entity::WorkOrders => &[
+            ("MaintenanceOrderDesc", "title"),
+            ("Equipment", "asset_remote_id"),
+            ("MaintPriority", "priority"),
+            ("MaintenancePlanningPlant", "site"),
+        ],
+        Entity::Assets => &[
+            ("EquipmentName", "name"),
+            ("AssetManufacturerName", "manufacturer"),
+            ("ManufacturerPartTypeName", "model"),
+            ("MaintenancePlant", "site"),
+        ],
+        Entity::Vendors => &[
+            ("OrganizationBPName1", "name"),
+            ("PurchaseOrderCurrency", "currency"),
+        ],
+        Entity::Inventory => &[],
+    };
+    let mut out: Vec<String> = pairs
+        .iter()
+        .filter(|(native_field, field)| find(native, native_field) != Some(&sent[*field]))
+        .map(|(native_field, field)| {
+            format!(
+                "{native_field}: SAP holds {}, the request said {}",
+                find(native, native_field).unwrap_or(&Value::Null),
+                sent[*field]
+            )
+        })
+        .collect();
+    if entity == Entity::Vendors {
+        let roles = find(native, "to_BusinessPartnerRole")
+            .cloned()
+            .unwrap_or(Value::Null);
+        if !roles.to_string().contains("FLVN") {
+            out.push(format!(
+                "the business partner has no supplier role: {roles}"
+            ));
+        }
+    }
+    out
+}
+
+pub(super) fn update_setup(
+    entity: Entity,
+    native: &Value,
+) -> Result<(Value, Vec<(&'static str, Value)>), Outcome> {
+    match entity {
+        Entity::PurchaseOrders => {
+            let item = items(native).into_iter().next().unwrap_or(Value::Null);
+            let line = text_of(&item, "PurchaseOrderItem");
+            Ok((
+                json!({"payment_terms": "0004", "lines": [{"line_number": line, "quantity": "17"}]}),
+                vec![
+                    ("PaymentTerms", json!("0004")),
+                    ("OrderQuantity", json!("17")),
+                ],
+            ))
+        }
+        Entity::WorkOrders => Ok((
+            json!({"title": "Millwright conformance: inspect gearbox", "priority": "1"}),
+            vec![
+                (
+                    "MaintenanceOrderDesc",
+                    json!("Millwright conformance: inspect gearbox"),
+                ),
+                ("MaintPriority", json!("1")),
+            ],
+        )),
+        Entity::Assets => Ok((
+            json!({"name": "Millwright conformance pump, renamed"}),
+            vec![(
+                "EquipmentName",
+                json!("Millwright conformance pump, renamed"),
+            )],
+        )),
+        Entity::Vendors => Ok((
+            json!({"name": "Millwright Renamed Supplies"}),
+            vec![("OrganizationBPName1", json!("Millwright Renamed Supplies"))],
+        )),
+        Entity::Inventory => Err(Outcome::Skipped(
+            "inventory levels change through adjustments (WRITE-003)".into(),
+        )),
+    }
+}
+
+pub(super) async fn adjustment_body(ctx: &Ctx, level: &TruthRecord, delta: &str) -> Step<Value> {
+    let native = ctx
+        .h
+        .admin
+        .record(Entity::Inventory.as_str(), &level.id)
+        .await?;
+    let batch = text_of(&native, "Batch");
+    Ok(json!({
+        "item": text_of(&native, "Material"),
+        "location": text_of(&native, "Plant"),
+        "sub_location": text_of(&native, "StorageLocation"),
+        "batch": if batch.is_empty() { Value::Null } else { Value::String(batch) },
+        "delta": delta,
+        "unit": text_of(&native, "MaterialBaseUnit"),
+        "reason": "Millwright conformance count",
+    }))
 }
 
 #[cfg(test)]
