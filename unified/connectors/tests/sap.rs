@@ -272,7 +272,10 @@ async fn keyset_paging_continues_after_the_last_record_and_ends_on_a_short_page(
         .and(query_param("$filter", since))
         .and(query_param("$orderby", order))
         .and(query_param("$top", "3"))
-        .and(query_param("$expand", "to_PurchaseOrderItem"))
+        .and(query_param(
+            "$expand",
+            "to_PurchaseOrderItem,to_PurchaseOrderItem/to_ScheduleLine",
+        ))
         .and(query_param("$inlinecount", "allpages"))
         .and(query_param("sap-client", "100"))
         .and(basic_auth("ALICE", "s3cret"))
@@ -454,7 +457,10 @@ async fn get_reads_one_order_by_its_key_with_quotes_doubled() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("{SRV}/A_PurchaseOrder('4500000001')")))
-        .and(query_param("$expand", "to_PurchaseOrderItem"))
+        .and(query_param(
+            "$expand",
+            "to_PurchaseOrderItem,to_PurchaseOrderItem/to_ScheduleLine",
+        ))
         .respond_with(sap_json(
             &json!({"d": native_po("4500000001", "2024-02-01T10:11:12.500Z")}),
         ))
@@ -744,7 +750,7 @@ async fn an_invalid_order_never_reaches_sap() {
 }
 
 #[tokio::test]
-async fn entities_not_yet_implemented_send_nothing() {
+async fn deletes_sap_does_not_offer_send_nothing() {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(500))
@@ -759,14 +765,12 @@ async fn entities_not_yet_implemented_send_nothing() {
         Entity::Vendors,
     ] {
         assert!(matches!(
-            sap.read_page(entity, &PageQuery::default()).await,
+            sap.delete(entity, "1", None).await,
             Err(ConnectorError::NotSupported { .. })
         ));
         assert!(
             !sap.capabilities()
-                .entities
-                .iter()
-                .any(|c| c.entity == entity && c.read)
+                .supports(entity, mw_connectors::Operation::Delete)
         );
     }
 }

@@ -43,7 +43,8 @@ use chrono::{DateTime, Utc};
 use mw_model::{FieldError, RemoteRecord};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{
-    ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION, SET_COOKIE,
+    ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, IF_MATCH, LOCATION,
+    SET_COOKIE,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::{Deserialize, Serialize};
@@ -78,12 +79,26 @@ const KEY_VALUE: &AsciiSet = &QUERY_VALUE.remove(b'\'');
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Service {
     PurchaseOrder,
+    MaintenanceOrder,
+    Equipment,
+    /// Business partners and their supplier role (vendors).
+    BusinessPartner,
+    /// Stock per material, plant, storage location, batch and stock type; read-only.
+    MaterialStock,
+    /// Material documents: goods movements that change stock (inventory adjustments).
+    MaterialDocument,
 }
 
 impl Service {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Service::PurchaseOrder => "API_PURCHASEORDER_PROCESS_SRV",
+            // Version 2 of the service: version 1 is read-only and has no status function imports.
+            Service::MaintenanceOrder => "API_MAINTENANCEORDER;v=0002",
+            Service::Equipment => "API_EQUIPMENT",
+            Service::BusinessPartner => "API_BUSINESS_PARTNER",
+            Service::MaterialStock => "API_MATERIAL_STOCK_SRV",
+            Service::MaterialDocument => "API_MATERIAL_DOCUMENT_SRV",
         }
     }
 }
@@ -99,6 +114,9 @@ pub(crate) struct EntitySet {
     pub(crate) changed_at: &'static str,
     /// Navigation properties read with every record.
     pub(crate) expand: Option<&'static str>,
+    /// A `$filter` clause every read of the set carries, ahead of the keyset (equipment: the
+    /// current time slice only).
+    pub(crate) scope: Option<&'static str>,
 }
 
 pub(crate) const PURCHASE_ORDERS: EntitySet = EntitySet {
@@ -106,7 +124,10 @@ pub(crate) const PURCHASE_ORDERS: EntitySet = EntitySet {
     name: "A_PurchaseOrder",
     key: "PurchaseOrder",
     changed_at: "LastChangeDateTime",
-    expand: Some("to_PurchaseOrderItem"),
+    // Schedule lines carry the delivery dates; naming the items too keeps the expand valid for
+    // parsers that do not imply the intermediate navigation.
+    expand: Some("to_PurchaseOrderItem,to_PurchaseOrderItem/to_ScheduleLine"),
+    scope: None,
 };
 
 /// The system query options of one request, in the order they are written.
@@ -157,11 +178,21 @@ pub(crate) fn encode_query_value(value: &str) -> String {
 }
 
 /// The key predicate of an entity with a single string key: `('4500000001')`.
-fn key_predicate(key: &str) -> String {
-    format!(
-        "('{}')",
-        utf8_percent_encode(&key.replace('\'', "''"), KEY_VALUE)
-    )
+pub(crate) fn key_predicate(key: &str) -> String {
+    format!("('{}')", key_value(key))
+}
+
+/// A string key value for a key predicate in a path segment: quotes doubled, everything but
+/// unreserved characters and `'` percent-encoded. Composite keys are built from these
+/// (`Equipment(Equipment='…',ValidityEndDate=datetime'…')`).
+pub(crate) fn key_value(value: &str) -> String {
+    path_text(&value.replace('\'', "''"))
+}
+
+/// Text for a key predicate taken as it is (`datetime'9999-12-31T00:00:00'`), percent-encoded
+/// like key values (`:` becomes `%3A`, as SAP writes it in its own URIs).
+pub(crate) fn path_text(text: &str) -> String {
+    utf8_percent_encode(text, KEY_VALUE).to_string()
 }
 
 /// Where a read continues: the position of the last record returned, and the window the read
@@ -230,6 +261,9 @@ fn keyset_filter(
     after: Option<(DateTime<Utc>, &str)>,
 ) -> Option<String> {
     let mut clauses = Vec::new();
+    if let Some(scope) = set.scope {
+        clauses.push(scope.to_owned());
+    }
     if let Some(since) = since {
         clauses.push(format!(
             "{} ge {}",
@@ -297,12 +331,25 @@ impl SapClient {
         resource: &str,
         query: &ODataQuery,
     ) -> Result<Url, ConnectorError> {
+        self.url_with(service, resource, Vec::new(), query)
+    }
+
+    /// Like [`SapClient::url`], with custom query parameters (a function import's parameters)
+    /// ahead of the system query options.
+    pub(crate) fn url_with(
+        &self,
+        service: Service,
+        resource: &str,
+        params: Vec<(&'static str, String)>,
+        query: &ODataQuery,
+    ) -> Result<Url, ConnectorError> {
         let mut text = format!(
             "{}/sap/opu/odata/sap/{}/{resource}",
             self.base,
             service.name()
         );
-        let mut pairs = query.pairs();
+        let mut pairs = params;
+        pairs.extend(query.pairs());
         if let Some(client) = &self.sap_client {
             pairs.push(("sap-client", client.clone()));
         }
@@ -369,7 +416,7 @@ impl SapClient {
     }
 
     /// GETs `url` and returns the response headers and its `d`.
-    async fn get_d(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
+    pub(crate) async fn get_d(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
         let response = self.send(Method::GET, url, HeaderMap::new(), None).await?;
         if !response.status.is_success() {
             return Err(error_from_response(
@@ -397,11 +444,22 @@ impl SapClient {
         set: &EntitySet,
         key: &str,
     ) -> Result<Value, ConnectorError> {
+        self.get_entity_at(set, &key_predicate(key)).await
+    }
+
+    /// GETs one entity of `set` by a key predicate already built and encoded (a composite key
+    /// such as `(Equipment='10000042',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')`),
+    /// expanded as the set's reads are.
+    pub(crate) async fn get_entity_at(
+        &self,
+        set: &EntitySet,
+        predicate: &str,
+    ) -> Result<Value, ConnectorError> {
         let query = ODataQuery {
             expand: set.expand,
             ..ODataQuery::default()
         };
-        let resource = format!("{}{}", set.name, key_predicate(key));
+        let resource = format!("{}{predicate}", set.name);
         let url = self.url(set.service, &resource, &query)?;
         self.get_d(&url).await.map(|(_, d)| d)
     }
@@ -512,10 +570,77 @@ impl SapClient {
         body: &Value,
     ) -> Result<(HeaderMap, Option<Value>), ConnectorError> {
         let url = self.url(service, resource, &ODataQuery::default())?;
-        let bytes = serde_json::to_vec(body).map_err(|e| ConnectorError::Protocol {
-            detail: format!("cannot serialise the request body: {e}"),
-            upstream: None,
-        })?;
+        let response = self
+            .modify(Method::POST, service, &url, Some(body), None)
+            .await?;
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok((response.headers, None));
+        }
+        let d = d_of(&response)?;
+        Ok((response.headers, Some(d)))
+    }
+
+    /// PATCHes `resource` of `service` with the properties in `body` (SAP answers 204). With
+    /// `if_match`, SAP refuses the change when the entity's ETag moved on (412).
+    pub(crate) async fn patch(
+        &self,
+        service: Service,
+        resource: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Result<(), ConnectorError> {
+        let url = self.url(service, resource, &ODataQuery::default())?;
+        self.modify(Method::PATCH, service, &url, Some(body), if_match)
+            .await
+            .map(drop)
+    }
+
+    /// Calls a function import that changes data (`m:HttpMethod="POST"`): parameters are OData
+    /// literals in the query string (`?MaintenanceOrder='4000123'`), there is no body, a CSRF
+    /// token is needed as for any write, and `if_match` goes along where the entity the import
+    /// acts on has an ETag. What the import returns (`DummyFunctionImportResult` for the
+    /// maintenance order status imports) is not read: the change it made is read back from the
+    /// entity instead.
+    pub(crate) async fn call_function(
+        &self,
+        service: Service,
+        name: &str,
+        params: Vec<(&'static str, String)>,
+        if_match: Option<&str>,
+    ) -> Result<(), ConnectorError> {
+        let url = self.url_with(service, name, params, &ODataQuery::default())?;
+        self.modify(Method::POST, service, &url, None, if_match)
+            .await
+            .map(drop)
+    }
+
+    /// Sends a modifying request with the service's CSRF token and session cookies, and returns
+    /// the successful response. A 403 carrying `x-csrf-token: Required` (the token expired with
+    /// its session) fetches a new pair and sends once more; any other failure is decoded.
+    pub(crate) async fn modify(
+        &self,
+        method: Method,
+        service: Service,
+        url: &Url,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Result<Response, ConnectorError> {
+        let bytes =
+            body.map(serde_json::to_vec)
+                .transpose()
+                .map_err(|e| ConnectorError::Protocol {
+                    detail: format!("cannot serialise the request body: {e}"),
+                    upstream: None,
+                })?;
+        let if_match = if_match
+            .map(HeaderValue::from_str)
+            .transpose()
+            .map_err(|_| {
+                ConnectorError::Invalid(vec![FieldError::new(
+                    "$.remote_version",
+                    "is not a version SAP issued (not a valid If-Match value)",
+                )])
+            })?;
         let mut session = self.csrf_session(service, None).await?;
         let mut refetched = false;
         loop {
@@ -524,7 +649,12 @@ impl SapClient {
             if let Some(cookies) = &session.cookies {
                 headers.insert(COOKIE, cookies.clone());
             }
-            let response = self.send(Method::POST, &url, headers, Some(&bytes)).await?;
+            if let Some(if_match) = &if_match {
+                headers.insert(IF_MATCH, if_match.clone());
+            }
+            let response = self
+                .send(method.clone(), url, headers, bytes.as_deref())
+                .await?;
             if response.status == StatusCode::FORBIDDEN
                 && csrf_required(&response.headers)
                 && !refetched
@@ -541,11 +671,7 @@ impl SapClient {
                     &response.body,
                 ));
             }
-            if response.body.iter().all(u8::is_ascii_whitespace) {
-                return Ok((response.headers, None));
-            }
-            let d = d_of(&response)?;
-            return Ok((response.headers, Some(d)));
+            return Ok(response);
         }
     }
 

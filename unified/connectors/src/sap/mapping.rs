@@ -1,5 +1,5 @@
-//! SAP ⇄ canonical: purchase orders read from `A_PurchaseOrder` (with `to_PurchaseOrderItem`),
-//! and the deep-insert body that creates one.
+//! SAP ⇄ canonical: purchase orders read from `A_PurchaseOrder` (with `to_PurchaseOrderItem`
+//! and its `to_ScheduleLine`), and the deep-insert body that creates one.
 //!
 //! # Reading a purchase order
 //! - `remote_id` and `number` are `PurchaseOrder` as SAP prints it; `remote_updated_at` is
@@ -101,8 +101,9 @@ pub(crate) fn purchase_order_record(raw: Value) -> Result<RemoteRecord, Connecto
             .creation_date
             .map(|d| ODataDate::from_date(d.0.date_naive()).0),
         remote_updated_at: updated_at.0,
-        // API_PURCHASEORDER_PROCESS_SRV declares no ETag (no ConcurrencyMode="Fixed").
-        remote_version: None,
+        // API_PURCHASEORDER_PROCESS_SRV declares no ETag (no ConcurrencyMode="Fixed"); one a
+        // system sends anyway is kept, for the If-Match of later changes.
+        remote_version: super::version::etag_of(&raw),
         data: EntityData::PurchaseOrder(data),
         raw: Some(raw),
     })
@@ -259,7 +260,7 @@ mod limits {
 }
 
 /// Whether `value` fits `Edm.Decimal(precision, scale)`.
-fn fits(value: Decimal, (precision, scale): (u32, u32)) -> bool {
+pub(crate) fn fits(value: Decimal, (precision, scale): (u32, u32)) -> bool {
     let value = value.normalize();
     let integer_digits = precision - scale;
     value.scale() <= scale && value.abs().trunc() < Decimal::from(10_i64.pow(integer_digits))

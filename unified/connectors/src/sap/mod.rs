@@ -1,8 +1,15 @@
 //! SAP S/4HANA connector: OData v2 services of SAP Gateway, Cloud or on-premise.
 //!
 //! Purchase orders (`API_PURCHASEORDER_PROCESS_SRV`) are read incrementally by their
-//! `LastChangeDateTime` and created by deep insert. Work orders, equipment, stock and suppliers
-//! answer [`ConnectorError::NotSupported`] for now, and the capabilities say so.
+//! `LastChangeDateTime` and created by deep insert. Work orders (`API_MAINTENANCEORDER;v=0002`,
+//! module `work_order`) and assets (`API_EQUIPMENT`, module `asset`) are read incrementally the
+//! same way, created, updated, and work orders move status through SAP's function imports.
+//! Purchase orders are also updated and deleted (SAP's deletion code), module
+//! `purchase_order`. Vendors are suppliers of `API_BUSINESS_PARTNER` (module `vendor`), read
+//! incrementally by the partner's `LastChangeDate` + `LastChangeTime`, created and updated.
+//! Inventory is the stock of `API_MATERIAL_STOCK_SRV` (module `inventory`), read as a whole
+//! snapshot each time since stock has no change stamp, and adjusted by goods movements through
+//! `API_MATERIAL_DOCUMENT_SRV`.
 //!
 //! Inner shape, the same for every system:
 //! - `client`: service URLs, query options, keyset paging, CSRF, error decoding;
@@ -23,11 +30,30 @@
 //!     SAP derives or demands them itself, and its refusal comes back as `Rejected`.
 //!
 //!   The four write defaults can be overridden per order through `remote_fields`.
+//!   - `maintenance_order_type`: `MaintenanceOrderType` of new work orders without a
+//!     `work_type`, default `PM01`;
+//!   - `maintenance_planning_plant`: `MaintenancePlanningPlant` of new work orders without a
+//!     `site`;
+//!   - `main_work_center`, `main_work_center_plant`: `MainWorkCenter` and `MainWorkCenterPlant`
+//!     of new work orders (SAP derives them from the equipment when absent);
+//!   - `equipment_category`: `EquipmentCategory` of new assets, default `M`;
+//!   - `business_partner_grouping`: `BusinessPartnerGrouping` of new vendors (SAP's default
+//!     grouping without it); new vendors also take `purchasing_organization` (where their
+//!     currency and payment terms go) and `company_code` from the settings above.
+//!
+//!   These too can be overridden per record through `remote_fields`.
 
+mod asset;
 mod auth;
 mod client;
+mod inventory;
 mod mapping;
+mod purchase_order;
+mod resume;
+mod vendor;
+mod version;
 mod wire;
+mod work_order;
 
 use crate::{
     Capabilities, ChangeTracking, Connector, ConnectorConfig, ConnectorError, EntityCapability,
@@ -45,6 +71,9 @@ use serde_json::Value;
 pub struct SapConnector {
     client: SapClient,
     purchase_order_defaults: PurchaseOrderDefaults,
+    work_order_defaults: work_order::mapping::WorkOrderDefaults,
+    asset_defaults: asset::mapping::AssetDefaults,
+    supplier_defaults: vendor::SupplierDefaults,
     capabilities: Capabilities,
 }
 
@@ -53,6 +82,9 @@ pub struct SapConnector {
 struct Settings {
     sap_client: Option<String>,
     purchase_order_defaults: PurchaseOrderDefaults,
+    work_order_defaults: work_order::mapping::WorkOrderDefaults,
+    asset_defaults: asset::mapping::AssetDefaults,
+    supplier_defaults: vendor::SupplierDefaults,
 }
 
 impl SapConnector {
@@ -87,6 +119,9 @@ impl SapConnector {
         Ok(SapConnector {
             client: SapClient::new(http, &base, settings.sap_client, auth),
             purchase_order_defaults: settings.purchase_order_defaults,
+            work_order_defaults: settings.work_order_defaults,
+            asset_defaults: settings.asset_defaults,
+            supplier_defaults: settings.supplier_defaults,
             capabilities: capabilities(),
         })
     }
@@ -166,7 +201,10 @@ impl Connector for SapConnector {
                     .read_changes(&PURCHASE_ORDERS, query, mapping::purchase_order_record)
                     .await
             }
-            other => Err(not_yet(other)),
+            Entity::WorkOrders => work_order::read_page(&self.client, query).await,
+            Entity::Assets => asset::read_page(&self.client, query).await,
+            Entity::Inventory => self.read_inventory(query).await,
+            Entity::Vendors => self.read_vendors(query).await,
         }
     }
 
@@ -177,65 +215,140 @@ impl Connector for SapConnector {
                 Err(ConnectorError::NotFound(None))
             }
             Entity::PurchaseOrders => self.get_purchase_order(remote_id).await,
-            other => Err(not_yet(other)),
+            Entity::WorkOrders => work_order::get(&self.client, remote_id).await,
+            Entity::Assets => asset::get(&self.client, remote_id).await,
+            Entity::Inventory => self.get_inventory(remote_id).await,
+            Entity::Vendors => self.get_vendor(remote_id).await,
         }
     }
 
     async fn create(&self, record: &NewRecord) -> Result<RemoteRecord, ConnectorError> {
         match record {
             NewRecord::PurchaseOrder(po) => self.create_purchase_order(po).await,
+            NewRecord::WorkOrder(wo) => {
+                work_order::create(&self.client, &self.work_order_defaults, wo).await
+            }
+            NewRecord::Asset(asset) => {
+                asset::create(&self.client, &self.asset_defaults, asset).await
+            }
+            NewRecord::Vendor(vendor) => self.create_vendor(vendor).await,
+            NewRecord::InventoryAdjustment(adjustment) => self.adjust_inventory(adjustment).await,
+        }
+    }
+
+    async fn update(
+        &self,
+        remote_id: &str,
+        patch: &mw_model::RecordPatch,
+        expected_version: Option<&str>,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        match patch {
+            mw_model::RecordPatch::WorkOrder(changes) => {
+                work_order::update(&self.client, remote_id, changes, expected_version).await
+            }
+            mw_model::RecordPatch::Asset(changes) => {
+                asset::update(&self.client, remote_id, changes, expected_version).await
+            }
+            mw_model::RecordPatch::PurchaseOrder(changes) => {
+                self.update_purchase_order(remote_id, changes, expected_version)
+                    .await
+            }
+            mw_model::RecordPatch::Vendor(changes) => {
+                self.update_vendor(remote_id, changes, expected_version)
+                    .await
+            }
+        }
+    }
+
+    async fn delete(
+        &self,
+        entity: Entity,
+        remote_id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<Option<RemoteRecord>, ConnectorError> {
+        match entity {
+            Entity::PurchaseOrders => {
+                self.delete_purchase_order(remote_id, expected_version)
+                    .await
+            }
+            Entity::Vendors => Err(ConnectorError::NotSupported {
+                what: "deleting an SAP supplier (business partners are not deletable; block \
+                       the supplier in SAP instead)"
+                    .into(),
+            }),
+            Entity::Inventory => Err(ConnectorError::NotSupported {
+                what: "deleting SAP stock (stock changes only through goods movements: post an \
+                       adjustment)"
+                    .into(),
+            }),
+            Entity::WorkOrders => Err(ConnectorError::NotSupported {
+                what: "deleting an SAP maintenance order (SAP does not delete them; cancel it \
+                       with a status change to `cancelled`, which sets the deletion flag)"
+                    .into(),
+            }),
+            Entity::Assets => Err(ConnectorError::NotSupported {
+                what: "deleting SAP equipment (API_EQUIPMENT does not delete or flag equipment)"
+                    .into(),
+            }),
+        }
+    }
+
+    async fn change_status(
+        &self,
+        entity: Entity,
+        remote_id: &str,
+        change: &mw_model::StatusChange,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        match entity {
+            Entity::WorkOrders => work_order::change_status(&self.client, remote_id, change).await,
             other => Err(ConnectorError::NotSupported {
-                what: format!("creating {} in SAP", other.entity()),
+                what: format!("changing the status of {other} in SAP"),
             }),
         }
     }
 }
 
-fn not_yet(entity: Entity) -> ConnectorError {
-    ConnectorError::NotSupported {
-        what: format!("reading {entity} from SAP"),
-    }
-}
-
 /// What this connector does today, per entity.
 fn capabilities() -> Capabilities {
-    let planned = |entity, change_tracking, service: &str| EntityCapability {
-        entity,
-        read: false,
-        change_tracking,
-        operations: Vec::new(),
-        optimistic_concurrency: false,
-        note: Some(format!(
-            "not yet implemented by the SAP connector (will read {service})"
-        )),
-    };
     Capabilities {
         entities: vec![
+            purchase_order::capability(),
             EntityCapability {
-                entity: Entity::PurchaseOrders,
+                entity: Entity::WorkOrders,
                 read: true,
                 change_tracking: ChangeTracking::Timestamp,
-                operations: vec![Operation::Create],
+                operations: vec![
+                    Operation::Create,
+                    Operation::Update,
+                    Operation::UpdateStatus,
+                ],
+                // API_MAINTENANCEORDER;v=0002 declares no ETag on MaintenanceOrder.
                 optimistic_concurrency: false,
-                note: Some("update and cancel are not yet implemented".into()),
+                note: Some(
+                    "SAP maintenance orders cannot be deleted: cancel with a status change to \
+                     `cancelled` (deletion flag DLFL). Status targets: requested (only before \
+                     release), in_progress, completed, closed, cancelled; approved, scheduled and \
+                     on_hold have no SAP system status. The long text (`description`) is not \
+                     read or written. No ETag, so updates are last-writer-wins."
+                        .into(),
+                ),
             },
-            planned(
-                Entity::WorkOrders,
-                ChangeTracking::Timestamp,
-                "API_MAINTENANCEORDER;v=0002",
-            ),
-            planned(Entity::Assets, ChangeTracking::Timestamp, "API_EQUIPMENT"),
-            // Stock has no change stamp in SAP: it can only be read as a snapshot.
-            planned(
-                Entity::Inventory,
-                ChangeTracking::Snapshot,
-                "API_MATERIAL_STOCK_SRV",
-            ),
-            planned(
-                Entity::Vendors,
-                ChangeTracking::Timestamp,
-                "API_BUSINESS_PARTNER",
-            ),
+            EntityCapability {
+                entity: Entity::Assets,
+                read: true,
+                change_tracking: ChangeTracking::Timestamp,
+                operations: vec![Operation::Create, Operation::Update],
+                // API_EQUIPMENT declares no ETag on Equipment.
+                optimistic_concurrency: false,
+                note: Some(
+                    "SAP equipment cannot be deleted through API_EQUIPMENT. `location` \
+                     (FunctionalLocation) changes only by installing the equipment, which this \
+                     connector does not do. No ETag, so updates are last-writer-wins."
+                        .into(),
+                ),
+            },
+            inventory::capability(),
+            vendor::capability(),
         ],
     }
 }
@@ -282,6 +395,16 @@ impl Settings {
         let company_code = code("company_code", 4);
         let purchasing_organization = code("purchasing_organization", 4);
         let purchasing_group = code("purchasing_group", 3);
+        let supplier_defaults = vendor::SupplierDefaults {
+            grouping: code("business_partner_grouping", 4),
+            purchasing_organization: purchasing_organization.clone(),
+            company_code: company_code.clone(),
+        };
+        let work_order_defaults = work_order_defaults(fields, &mut errors);
+        let asset_defaults = asset::mapping::AssetDefaults {
+            equipment_category: code_setting(fields, "equipment_category", 1, &mut errors)
+                .unwrap_or_else(|| asset::mapping::AssetDefaults::default().equipment_category),
+        };
         let sap_client = match fields.get("sap_client") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) => {
@@ -310,7 +433,47 @@ impl Settings {
                 purchasing_organization,
                 purchasing_group,
             },
+            work_order_defaults,
+            asset_defaults,
+            supplier_defaults,
         })
+    }
+}
+
+/// A settings value that is an SAP code of at most `max` characters; blank or absent is `None`,
+/// anything else is an error at `$.settings.<name>`.
+fn code_setting(
+    fields: &serde_json::Map<String, Value>,
+    name: &str,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    match fields.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) if s.trim().chars().count() <= max => Some(s.trim().to_owned()),
+        Some(_) => {
+            errors.push(FieldError::new(
+                format!("$.settings.{name}"),
+                format!("must be an SAP code of at most {max} characters"),
+            ));
+            None
+        }
+    }
+}
+
+/// The work-order write defaults of the settings.
+fn work_order_defaults(
+    fields: &serde_json::Map<String, Value>,
+    errors: &mut Vec<FieldError>,
+) -> work_order::mapping::WorkOrderDefaults {
+    let defaults = work_order::mapping::WorkOrderDefaults::default();
+    work_order::mapping::WorkOrderDefaults {
+        maintenance_order_type: code_setting(fields, "maintenance_order_type", 4, errors)
+            .unwrap_or(defaults.maintenance_order_type),
+        maintenance_planning_plant: code_setting(fields, "maintenance_planning_plant", 4, errors),
+        main_work_center: code_setting(fields, "main_work_center", 8, errors),
+        main_work_center_plant: code_setting(fields, "main_work_center_plant", 4, errors),
     }
 }
 
@@ -383,28 +546,68 @@ mod tests {
         );
         let s = Settings::read(&json!({"sap_client": 7})).ok().unwrap();
         assert_eq!(s.sap_client.as_deref(), Some("007"));
+        assert_eq!(s.work_order_defaults.maintenance_order_type, "PM01");
+        assert_eq!(s.asset_defaults.equipment_category, "M");
+        let s = Settings::read(&json!({"maintenance_order_type": "PM02",
+            "maintenance_planning_plant": "1710", "main_work_center": "RES-0100",
+            "equipment_category": "Q"}))
+        .ok()
+        .unwrap();
+        assert_eq!(s.work_order_defaults.maintenance_order_type, "PM02");
+        assert_eq!(
+            s.work_order_defaults.maintenance_planning_plant.as_deref(),
+            Some("1710")
+        );
+        assert_eq!(
+            s.work_order_defaults.main_work_center.as_deref(),
+            Some("RES-0100")
+        );
+        assert_eq!(s.asset_defaults.equipment_category, "Q");
+        let errors = Settings::read(&json!({"main_work_center": "TOO-LONG-9",
+            "equipment_category": "MM"}))
+        .err()
+        .unwrap();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "$.settings.main_work_center",
+                "$.settings.equipment_category"
+            ]
+        );
     }
 
     #[test]
     fn capabilities_tell_the_truth() {
         let caps = capabilities();
-        assert_eq!(
-            caps.readable().collect::<Vec<_>>(),
-            [Entity::PurchaseOrders]
-        );
-        assert!(caps.supports(Entity::PurchaseOrders, Operation::Create));
-        assert!(!caps.supports(Entity::PurchaseOrders, Operation::Update));
-        for entity in [
-            Entity::WorkOrders,
-            Entity::Assets,
-            Entity::Inventory,
-            Entity::Vendors,
+        assert_eq!(caps.readable().collect::<Vec<_>>(), Entity::ALL);
+        for op in [Operation::Create, Operation::Update, Operation::Delete] {
+            assert!(caps.supports(Entity::PurchaseOrders, op), "{op:?}");
+        }
+        assert!(caps.supports(Entity::Vendors, Operation::Create));
+        assert!(caps.supports(Entity::Vendors, Operation::Update));
+        assert!(!caps.supports(Entity::Vendors, Operation::Delete));
+        let inventory = caps.entity(Entity::Inventory).unwrap();
+        assert_eq!(inventory.change_tracking, ChangeTracking::Snapshot);
+        assert_eq!(inventory.operations, [Operation::Adjust]);
+        for entity in [Entity::PurchaseOrders, Entity::Inventory, Entity::Vendors] {
+            let c = caps.entity(entity).unwrap();
+            assert!(!c.optimistic_concurrency && c.note.is_some(), "{entity}");
+        }
+        for op in [
+            Operation::Create,
+            Operation::Update,
+            Operation::UpdateStatus,
         ] {
+            assert!(caps.supports(Entity::WorkOrders, op), "{op:?}");
+        }
+        assert!(!caps.supports(Entity::WorkOrders, Operation::Delete));
+        assert!(caps.supports(Entity::Assets, Operation::Update));
+        assert!(!caps.supports(Entity::Assets, Operation::Delete));
+        assert!(!caps.supports(Entity::Assets, Operation::UpdateStatus));
+        for entity in [Entity::WorkOrders, Entity::Assets] {
             let c = caps.entities.iter().find(|c| c.entity == entity).unwrap();
-            assert!(
-                !c.read && c.operations.is_empty() && c.note.is_some(),
-                "{entity}"
-            );
+            assert!(!c.optimistic_concurrency && c.note.is_some(), "{entity}");
         }
     }
 

@@ -1,0 +1,202 @@
+//! Assets: SAP equipment of `API_EQUIPMENT`.
+//!
+//! Equipment is kept in time slices keyed by `Equipment` + `ValidityEndDate`; the asset is the
+//! current slice, the one ending on 9999-12-31.
+//! - **Read**: `Equipment?$filter=ValidityEndDate eq datetime'9999-12-31T00:00:00' and <keyset>`,
+//!   keyset-paged on (`LastChangeDateTime`, `Equipment`) like purchase orders (see `client`).
+//!   The stamp has whole seconds only, so the key breaks the many ties.
+//! - **Get**: `Equipment(Equipment='<n>',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')`.
+//! - **Create**: `POST Equipment` (see [`mapping::equipment_payload`]), then the current slice
+//!   is read back.
+//! - **Update**: the current slice is read, then `PATCH`ed on its key with the changed
+//!   properties (204), then read back. ETags as for work orders: where SAP sends one it goes out
+//!   as `If-Match` and a caller's expected version must match it; without one a conditional
+//!   update is not supported.
+//! - **Delete**: not possible; the `Equipment` set is not deletable (`sap:deletable="false"`).
+//!   SAP retires equipment by flagging it for deletion, which `API_EQUIPMENT` does not expose.
+
+pub(crate) mod mapping;
+mod wire;
+
+use super::client::{self, EntitySet, SapClient, Service};
+use super::version;
+use crate::{ConnectorError, Page, PageQuery};
+use mapping::AssetDefaults;
+use mw_model::{AssetPatch, NewAsset, RemoteRecord};
+use reqwest::header::{HeaderMap, LOCATION};
+use serde_json::Value;
+
+/// The `ValidityEndDate` of the current time slice, as an `Edm.DateTime` literal.
+const CURRENT_SLICE_END: &str = "datetime'9999-12-31T00:00:00'";
+
+pub(crate) const EQUIPMENT: EntitySet = EntitySet {
+    service: Service::Equipment,
+    name: "Equipment",
+    key: "Equipment",
+    changed_at: "LastChangeDateTime",
+    expand: None,
+    scope: Some("ValidityEndDate eq datetime'9999-12-31T00:00:00'"),
+};
+
+/// `Equipment` is String(18): a longer id cannot be an equipment number.
+const NUMBER_LENGTH: usize = 18;
+
+/// The key predicate of an equipment's current slice:
+/// `(Equipment='10000042',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')`.
+fn current_slice(number: &str) -> String {
+    format!(
+        "(Equipment='{}',ValidityEndDate={})",
+        client::key_value(number),
+        client::path_text(CURRENT_SLICE_END)
+    )
+}
+
+fn is_equipment_number(number: &str) -> bool {
+    !number.trim().is_empty() && number.chars().count() <= NUMBER_LENGTH
+}
+
+pub(crate) async fn read_page(
+    client: &SapClient,
+    query: &PageQuery,
+) -> Result<Page, ConnectorError> {
+    client
+        .read_changes(&EQUIPMENT, query, mapping::asset_record)
+        .await
+}
+
+pub(crate) async fn get(client: &SapClient, number: &str) -> Result<RemoteRecord, ConnectorError> {
+    // No equipment has a blank or overlong number; asking would only earn a 400 about the URL.
+    if !is_equipment_number(number) {
+        return Err(ConnectorError::NotFound(None));
+    }
+    let d = client
+        .get_entity_at(&EQUIPMENT, &current_slice(number))
+        .await?;
+    mapping::asset_record(d)
+}
+
+pub(crate) async fn create(
+    client: &SapClient,
+    defaults: &AssetDefaults,
+    asset: &NewAsset,
+) -> Result<RemoteRecord, ConnectorError> {
+    let payload = mapping::equipment_payload(asset, defaults).map_err(ConnectorError::Invalid)?;
+    let (headers, created) = client
+        .post(Service::Equipment, EQUIPMENT.name, &payload)
+        .await?;
+    let number = created
+        .as_ref()
+        .and_then(|d| d.get("Equipment"))
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .map(str::to_owned)
+        .or_else(|| number_from_location(&headers))
+        .ok_or_else(|| ConnectorError::Protocol {
+            detail: "SAP created an equipment but named no `Equipment` number".into(),
+            upstream: None,
+        })?;
+    tracing::info!(system = client::SYSTEM, equipment = %number, "equipment created");
+    match get(client, &number).await {
+        Ok(record) => Ok(record),
+        // The equipment exists now: a passing read failure must not look like a failed create,
+        // which would invite a retry and a duplicate. The create answer stands in when it maps.
+        Err(e) if e.is_transient() => match created.map(mapping::asset_record) {
+            Some(Ok(record)) => {
+                tracing::warn!(system = client::SYSTEM, equipment = %number, error = %e,
+                    "reading the created equipment back failed; using the create answer");
+                Ok(record)
+            }
+            _ => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn update(
+    client: &SapClient,
+    number: &str,
+    patch: &AssetPatch,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    let body = mapping::equipment_changes(patch).map_err(ConnectorError::Invalid)?;
+    // Read first: a missing equipment is NotFound before anything is written, and one SAP sends
+    // an ETag for is changed only with that ETag as If-Match.
+    let current = get(client, number).await?;
+    let if_match = version::if_match(
+        expected_version,
+        current.remote_version.as_deref(),
+        &format!("equipment {number}"),
+    )?;
+    let resource = format!("{}{}", EQUIPMENT.name, current_slice(number));
+    client
+        .patch(Service::Equipment, &resource, &body, if_match.as_deref())
+        .await?;
+    get(client, number).await
+}
+
+/// The equipment number in a create's `Location`
+/// (`…/Equipment(Equipment='10000042',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')`),
+/// for a create answered without a body.
+fn number_from_location(headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    let decoded = percent_encoding::percent_decode_str(location)
+        .decode_utf8()
+        .ok()?;
+    let predicate = decoded.rsplit_once("Equipment(")?.1;
+    let value = predicate.split_once("Equipment='")?.1;
+    // The value ends at the first quote that is not doubled.
+    let mut number = String::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            if chars.peek() == Some(&'\'') {
+                chars.next();
+            } else {
+                return Some(number);
+            }
+        }
+        number.push(c);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn the_current_slice_is_addressed_as_sap_prints_it() {
+        assert_eq!(
+            current_slice("10000042"),
+            "(Equipment='10000042',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')"
+        );
+        assert_eq!(
+            current_slice("PUMP'1 A"),
+            "(Equipment='PUMP''1%20A',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')"
+        );
+    }
+
+    #[test]
+    fn created_numbers_from_location() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            LOCATION,
+            HeaderValue::from_static(
+                "https://h/sap/opu/odata/sap/API_EQUIPMENT/Equipment(Equipment='10000042',ValidityEndDate=datetime'9999-12-31T00%3A00%3A00')",
+            ),
+        );
+        assert_eq!(number_from_location(&h).as_deref(), Some("10000042"));
+        h.insert(
+            LOCATION,
+            HeaderValue::from_static("/Equipment(Equipment='O''B',ValidityEndDate=datetime'x')"),
+        );
+        assert_eq!(number_from_location(&h).as_deref(), Some("O'B"));
+        h.insert(
+            LOCATION,
+            HeaderValue::from_static("/Equipment(Equipment='open"),
+        );
+        assert_eq!(number_from_location(&h), None);
+        assert_eq!(number_from_location(&HeaderMap::new()), None);
+    }
+}
