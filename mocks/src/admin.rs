@@ -75,6 +75,21 @@ pub(crate) struct ChurnOutcome {
     pub(crate) created: Vec<String>,
 }
 
+/// Ground truth of an entity the source does not stamp (stock): every record with the native
+/// values a check compares, and no `changed_at`.
+#[derive(Clone, Debug)]
+pub(crate) struct SnapshotTruth {
+    pub(crate) entity_set: String,
+    /// Sorted by id.
+    pub(crate) records: Vec<SnapshotRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SnapshotRecord {
+    pub(crate) id: String,
+    pub(crate) values: serde_json::Map<String, JsonValue>,
+}
+
 /// The system-specific half of the admin API.
 pub(crate) trait SystemAdmin: Send + Sync {
     fn system(&self) -> SystemKind;
@@ -82,6 +97,28 @@ pub(crate) trait SystemAdmin: Send + Sync {
     fn truth(&self, entity: &str, window: TruthWindow) -> Result<Truth, AdminError>;
     fn record(&self, entity: &str, id: &str) -> Result<JsonValue, AdminError>;
     fn churn(&self, entity: &str, changed: u64, created: u64) -> Result<ChurnOutcome, AdminError>;
+    /// The truth of an entity read as a snapshot, or `None` for entities with change stamps.
+    fn snapshot_truth(&self, entity: &str) -> Option<Result<SnapshotTruth, AdminError>> {
+        let _ = entity;
+        None
+    }
+    /// Churn where `deleted` records also vanish; returns the outcome and the vanished ids.
+    /// Only snapshot entities can lose records this way; the others refuse `deleted`.
+    fn churn_with_deletions(
+        &self,
+        entity: &str,
+        changed: u64,
+        created: u64,
+        deleted: u64,
+    ) -> Result<(ChurnOutcome, Vec<String>), AdminError> {
+        if deleted > 0 {
+            return Err(AdminError::BadRequest(format!(
+                "deleted applies only to entities read as snapshots; {entity:?} records are \
+                 changed or created, never removed by churn"
+            )));
+        }
+        Ok((self.churn(entity, changed, created)?, Vec::new()))
+    }
     /// Revokes the manifest's main credentials (user, OAuth client, API key) as the system's
     /// administrator would; returns what was revoked.
     fn revoke_credentials(&self) -> Vec<String>;
@@ -221,7 +258,7 @@ async fn churn(State(state): State<AdminState>, body: Bytes) -> Result<Response,
     let map = parse_body(&body)?;
     if let Some(unknown) = map
         .keys()
-        .find(|k| !["entity", "changed", "created"].contains(&k.as_str()))
+        .find(|k| !["entity", "changed", "created", "deleted"].contains(&k.as_str()))
     {
         return Err(AdminError::BadRequest(format!("unknown field {unknown:?}")));
     }
@@ -237,13 +274,16 @@ async fn churn(State(state): State<AdminState>, body: Bytes) -> Result<Response,
             }),
         }
     };
-    let (changed, created) = (count("changed")?, count("created")?);
+    let (changed, created, deleted) = (count("changed")?, count("created")?, count("deleted")?);
     let at = state.core.clock.now();
-    let outcome = state.system.churn(entity, changed, created)?;
+    let (outcome, vanished) = state
+        .system
+        .churn_with_deletions(entity, changed, created, deleted)?;
     Ok(axum::Json(json!({
         "at": format_instant(at),
         "changed": outcome.changed,
         "created": outcome.created,
+        "deleted": vanished,
     }))
     .into_response())
 }
@@ -264,6 +304,32 @@ async fn truth(
                 )));
             }
         }
+    }
+    if let Some(snapshot) = state.system.snapshot_truth(&entity) {
+        // No change stamps: the window cannot select anything, so the whole snapshot is the truth.
+        let snapshot = snapshot?;
+        let mut hasher = Sha256::new();
+        let mut records = Vec::with_capacity(snapshot.records.len());
+        for record in &snapshot.records {
+            let values = JsonValue::Object(record.values.clone());
+            hasher.update(format!("{}\t{values}\n", record.id).as_bytes());
+            records.push(json!({ "id": record.id, "changed_at": null, "values": values }));
+        }
+        let digest: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        return Ok(axum::Json(json!({
+            "system": state.system.system().as_str(),
+            "entity": entity,
+            "entity_set": snapshot.entity_set,
+            "now": format_instant(state.core.clock.now()),
+            "count": records.len(),
+            "digest": digest,
+            "records": records,
+        }))
+        .into_response());
     }
     let truth = state.system.truth(&entity, window)?;
     let mut hasher = Sha256::new();

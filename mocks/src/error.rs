@@ -12,7 +12,7 @@ pub enum MockError {
     #[error("unknown system {0:?}; known systems: sap")]
     UnknownSystem(String),
     /// No built-in profile has this name.
-    #[error("unknown built-in profile {0:?}; built-in profiles: tiny, plant")]
+    #[error("unknown built-in profile {0:?}; built-in profiles: tiny, plant, enterprise")]
     UnknownProfile(String),
     /// A profile file could not be read.
     #[error("failed to read profile {path}: {source}")]

@@ -36,7 +36,9 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use error::MockError;
-pub use profile::{MasterDataVolume, Profile, PurchaseOrderVolume, SapSettings};
+pub use profile::{
+    MaintenanceOrderVolume, MasterDataVolume, Profile, PurchaseOrderVolume, SapSettings,
+};
 pub use server::{RunningEmulator, serve};
 
 /// Which system an emulator speaks for.

@@ -13,6 +13,7 @@ use crate::MockError;
 
 const TINY: &str = include_str!("../../fixtures/profiles/tiny.toml");
 const PLANT: &str = include_str!("../../fixtures/profiles/plant.toml");
+const ENTERPRISE: &str = include_str!("../../fixtures/profiles/enterprise.toml");
 
 /// A volume profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +25,7 @@ pub struct Profile {
     /// How far back generated records were created.
     pub history_days: u32,
     pub purchase_orders: PurchaseOrderVolume,
+    pub maintenance_orders: MaintenanceOrderVolume,
     pub master_data: MasterDataVolume,
     pub sap: SapSettings,
 }
@@ -40,12 +42,27 @@ pub struct PurchaseOrderVolume {
     pub max_change_delay_days: u32,
 }
 
+/// Maintenance order volumes (plant maintenance work orders).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceOrderVolume {
+    /// Maintenance orders in the generated history.
+    pub count: u64,
+    /// Operations per order, inclusive range `[min, max]`.
+    pub operations_per_order: [u32; 2],
+    /// The longest time between an order's creation and its last status step (release,
+    /// technical completion, closing).
+    pub max_change_delay_days: u32,
+}
+
 /// Master data volumes.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MasterDataVolume {
     pub suppliers: u32,
     pub materials: u32,
+    /// Pieces of equipment (assets) of the plant.
+    pub equipment: u32,
 }
 
 /// SAP emulator settings.
@@ -58,6 +75,11 @@ pub struct SapSettings {
     pub csrf_session_timeout_seconds: u64,
     /// Lifetime of OAuth access tokens (`expires_in`), in virtual seconds.
     pub oauth_token_lifetime_seconds: u64,
+    /// Entity sets served with an ETag (`ConcurrencyMode="Fixed"` on their change stamp,
+    /// `If-Match` required on writes). The real EDMX of these services declare none, so the
+    /// default is empty; a profile switches sets on, e.g. `["MaintenanceOrder"]`.
+    #[serde(default)]
+    pub etag_entity_sets: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -69,16 +91,18 @@ struct RawProfile {
     clock_start: String,
     history_days: u32,
     purchase_orders: PurchaseOrderVolume,
+    maintenance_orders: MaintenanceOrderVolume,
     master_data: MasterDataVolume,
     sap: SapSettings,
 }
 
 impl Profile {
-    /// One of the profiles shipped in `fixtures/profiles/`: `tiny` or `plant`.
+    /// One of the profiles shipped in `fixtures/profiles/`: `tiny`, `plant` or `enterprise`.
     pub fn builtin(name: &str) -> Result<Profile, MockError> {
         let text = match name {
             "tiny" => TINY,
             "plant" => PLANT,
+            "enterprise" => ENTERPRISE,
             other => return Err(MockError::UnknownProfile(other.to_owned())),
         };
         Profile::from_toml(text, &format!("built-in profile {name}"))
@@ -137,9 +161,51 @@ impl Profile {
                 "master_data.suppliers must be within 1..=9000000",
             )));
         }
-        if !(1..=10_000_000).contains(&raw.master_data.materials) {
+        // Material numbers are a two-letter kind and five digits (`RM10001`…`RM99999`), four
+        // kinds: stock is served in key order computed from the number, which needs the width.
+        if !(1..=359_996).contains(&raw.master_data.materials) {
             return Err(invalid(String::from(
-                "master_data.materials must be within 1..=10000000",
+                "master_data.materials must be within 1..=359996",
+            )));
+        }
+        // Equipment numbers run from 10000000 to 99999999; leave room for creates.
+        if !(1..=80_000_000).contains(&raw.master_data.equipment) {
+            return Err(invalid(String::from(
+                "master_data.equipment must be within 1..=80000000",
+            )));
+        }
+        let maintenance = &raw.maintenance_orders;
+        // Order numbers live in 4000000..4999999; leave room for creates and churn.
+        if !(1..=900_000).contains(&maintenance.count) {
+            return Err(invalid(String::from(
+                "maintenance_orders.count must be within 1..=900000",
+            )));
+        }
+        let [operations_min, operations_max] = maintenance.operations_per_order;
+        if operations_min == 0 || operations_max < operations_min || operations_max > 99 {
+            return Err(invalid(String::from(
+                "maintenance_orders.operations_per_order must be [min, max] with 1 <= min <= max <= 99",
+            )));
+        }
+        if !(1..=3650).contains(&maintenance.max_change_delay_days) {
+            return Err(invalid(String::from(
+                "maintenance_orders.max_change_delay_days must be within 1..=3650",
+            )));
+        }
+        // `LastChangeDateTime` has whole seconds: creation times must be at least two apart.
+        if u64::from(raw.history_days) * 86_400 < maintenance.count.saturating_mul(2) {
+            return Err(invalid(String::from(
+                "maintenance_orders.count is too large for history_days: orders would share a second",
+            )));
+        }
+        if raw
+            .sap
+            .etag_entity_sets
+            .iter()
+            .any(|name| name.trim().is_empty())
+        {
+            return Err(invalid(String::from(
+                "sap.etag_entity_sets must name entity sets",
             )));
         }
         if !(1..=100_000).contains(&raw.sap.page_size) {
@@ -167,6 +233,7 @@ impl Profile {
             clock_start,
             history_days: raw.history_days,
             purchase_orders: raw.purchase_orders,
+            maintenance_orders: raw.maintenance_orders,
             master_data: raw.master_data,
             sap: raw.sap,
         })

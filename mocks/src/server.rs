@@ -118,7 +118,7 @@ pub async fn serve(
         base_url: base_url.clone(),
     });
     let system = match options.system {
-        SystemKind::Sap => sap::build(Arc::clone(&core)),
+        SystemKind::Sap => sap::build(Arc::clone(&core))?,
     };
     let app = Router::new()
         .nest("/__admin", admin::router(Arc::clone(&core), system.admin))

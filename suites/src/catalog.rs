@@ -60,6 +60,8 @@ catalog! {
         "Wrong secret: refused with `connection_auth_failed` (upstream status and native code kept); nothing stored.";
     "AUTH-003" once auth::unreachable_system_is_refused,
         "Unreachable system (closed port): refused with `upstream_unavailable` within the connect timeout; nothing stored.";
+    "AUTH-004" once auth::expiring_tokens_are_renewed,
+        "Expiring tokens (OAuth2): a token that expires mid-sync is refreshed and the sync is exact.";
     "AUTH-005" once auth::revoked_credentials_fail_the_next_sync,
         "Credentials revoked after connecting: the next sync fails with `connection_auth_failed`, the connection is marked as needing re-authentication, no data is lost.";
     "AUTH-006" once auth::no_secret_in_responses,
@@ -80,6 +82,8 @@ catalog! {
         "After churn (N changed, M created), an incremental sync is exact and touches nothing else.";
     "SYNC-003" once sync::quiet_incremental_sync_changes_nothing,
         "An incremental sync with no changes changes nothing and asks the source for no more than a constant number of requests.";
+    "SYNC-004" once sync::source_clock_decides,
+        "Watermarks come from the source's clock: with the emulator's clock skewed by ±10 minutes, incremental syncs stay exact.";
     "SYNC-005" once sync::records_changing_while_paging_are_kept,
         "Records that change while a sync pages through them are neither lost nor duplicated (exact after that sync and the next).";
     "SYNC-006" once sync::lookback_is_configurable,

@@ -102,3 +102,8 @@ pub async fn certify(
         mw_harness::Target::BuiltIn => report,
     }
 }
+
+/// A source id as one path segment of the unified API (composite SAP keys hold `'`, `=`, `,`).
+pub(crate) fn api_path_segment(id: &str) -> String {
+    mw_harness::api::urlencode(id)
+}

@@ -2,27 +2,34 @@
 //!
 //! Entity names are the unified API's; ids and timestamps are SAP's own: `purchase-orders` are
 //! `A_PurchaseOrder` keys with their `LastChangeDateTime`, `vendors` are supplier numbers with
-//! their business partner's last change.
+//! their business partner's last change. `work-orders` and `assets` are answered by
+//! [`PlantMaintenanceAdmin`], `vendors` and `inventory` (a snapshot entity) by [`SupplyAdmin`].
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use serde_json::{Value as JsonValue, json};
+use serde_json::Value as JsonValue;
 
 use super::auth::SapAuth;
+use super::business_partner::admin::SupplyAdmin;
 use super::data::{ChurnRefusal, PurchaseOrderBook, instant, parse_number, ticks};
-use super::odata::value::{Value, format_json_datetime, format_time};
+use super::maintenance_order::admin::PlantMaintenanceAdmin;
 use super::purchase_order::record_json;
 use crate::SystemKind;
-use crate::admin::{AdminError, ChurnOutcome, SystemAdmin, Truth, TruthRecord, TruthWindow};
+use crate::admin::{
+    AdminError, ChurnOutcome, SnapshotTruth, SystemAdmin, Truth, TruthRecord, TruthWindow,
+};
 use crate::server::Core;
 
 const PURCHASE_ORDERS: &str = "purchase-orders";
-const VENDORS: &str = "vendors";
 
 pub(crate) struct SapAdmin {
     core: Arc<Core>,
     book: Arc<RwLock<PurchaseOrderBook>>,
     auth: Arc<SapAuth>,
+    /// Work orders and assets.
+    plant_maintenance: Option<PlantMaintenanceAdmin>,
+    /// Vendors and inventory.
+    supply: Option<SupplyAdmin>,
 }
 
 impl SapAdmin {
@@ -31,12 +38,42 @@ impl SapAdmin {
         book: Arc<RwLock<PurchaseOrderBook>>,
         auth: Arc<SapAuth>,
     ) -> Self {
-        SapAdmin { core, book, auth }
+        SapAdmin {
+            core,
+            book,
+            auth,
+            plant_maintenance: None,
+            supply: None,
+        }
+    }
+
+    /// Adds vendors (business partners) and inventory (stock).
+    pub(crate) fn with_supply(mut self, admin: SupplyAdmin) -> Self {
+        self.supply = Some(admin);
+        self
+    }
+
+    /// The supply admin, when it answers for `entity`.
+    fn supply_for(&self, entity: &str) -> Option<&SupplyAdmin> {
+        self.supply.as_ref().filter(|admin| admin.handles(entity))
+    }
+
+    /// Adds the work orders and assets of plant maintenance.
+    pub(crate) fn with_plant_maintenance(mut self, admin: PlantMaintenanceAdmin) -> Self {
+        self.plant_maintenance = Some(admin);
+        self
+    }
+
+    /// The plant-maintenance admin, when it answers for `entity`.
+    fn plant_maintenance_for(&self, entity: &str) -> Option<&PlantMaintenanceAdmin> {
+        self.plant_maintenance
+            .as_ref()
+            .filter(|admin| admin.handles(entity))
     }
 
     fn unknown(entity: &str) -> AdminError {
         AdminError::NotFound(format!(
-            "unknown entity {entity:?}; the SAP emulator has purchase-orders and vendors"
+            "unknown entity {entity:?}; the SAP emulator has purchase-orders, vendors, inventory, work-orders and assets"
         ))
     }
 }
@@ -47,7 +84,14 @@ impl SystemAdmin for SapAdmin {
     }
 
     fn entities(&self) -> Vec<&'static str> {
-        vec![PURCHASE_ORDERS, VENDORS]
+        let mut entities = vec![PURCHASE_ORDERS];
+        if let Some(admin) = &self.supply {
+            entities.extend(admin.entities());
+        }
+        if let Some(admin) = &self.plant_maintenance {
+            entities.extend(admin.entities());
+        }
+        entities
     }
 
     fn revoke_credentials(&self) -> Vec<String> {
@@ -59,6 +103,12 @@ impl SystemAdmin for SapAdmin {
     }
 
     fn truth(&self, entity: &str, window: TruthWindow) -> Result<Truth, AdminError> {
+        if let Some(admin) = self.plant_maintenance_for(entity) {
+            return admin.truth(entity, window);
+        }
+        if let Some(admin) = self.supply_for(entity) {
+            return admin.truth(entity, window);
+        }
         let book = self.book.read().unwrap_or_else(PoisonError::into_inner);
         match entity {
             PURCHASE_ORDERS => {
@@ -77,30 +127,17 @@ impl SystemAdmin for SapAdmin {
                         .collect(),
                 })
             }
-            VENDORS => {
-                let suppliers = &book.generator.suppliers;
-                let mut records = Vec::new();
-                for index in 0..suppliers.count() {
-                    let supplier = suppliers.supplier(index);
-                    let changed_at = instant(supplier.changed_at);
-                    if window.contains(changed_at) {
-                        records.push(TruthRecord {
-                            id: supplier.number,
-                            changed_at,
-                        });
-                    }
-                }
-                records.sort_by(|a, b| a.id.cmp(&b.id));
-                Ok(Truth {
-                    entity_set: String::from("A_Supplier"),
-                    records,
-                })
-            }
             other => Err(Self::unknown(other)),
         }
     }
 
     fn record(&self, entity: &str, id: &str) -> Result<JsonValue, AdminError> {
+        if let Some(admin) = self.plant_maintenance_for(entity) {
+            return admin.record(entity, id);
+        }
+        if let Some(admin) = self.supply_for(entity) {
+            return admin.record(entity, id);
+        }
         let book = self.book.read().unwrap_or_else(PoisonError::into_inner);
         let missing = || AdminError::NotFound(format!("no {entity} record with id {id:?}"));
         match entity {
@@ -109,41 +146,19 @@ impl SystemAdmin for SapAdmin {
                 let order = book.order(number).ok_or_else(missing)?;
                 Ok(record_json(&order))
             }
-            VENDORS => {
-                let index = book.generator.suppliers.index_of(id).ok_or_else(missing)?;
-                let supplier = book.generator.suppliers.supplier(index);
-                let changed = supplier.changed_at;
-                let (region, city) = (supplier.region, supplier.terms.city);
-                Ok(json!({
-                    "Supplier": supplier.number,
-                    "SupplierName": supplier.name,
-                    "SupplierFullName": supplier.name,
-                    "SupplierAccountGroup": "SUPL",
-                    "StreetName": supplier.street,
-                    "CityName": city,
-                    "Region": region,
-                    "PostalCode": supplier.postal_code,
-                    "Country": "US",
-                    "PhoneNumber1": supplier.terms.phone,
-                    "SupplierRespSalesPersonName": supplier.terms.sales_person,
-                    "PurchasingOrganization": super::data::PURCHASING_ORGANIZATION,
-                    "PaymentTerms": supplier.terms.payment_terms.key,
-                    "IncotermsClassification": supplier.terms.incoterms,
-                    "PurchaseOrderCurrency": super::data::CURRENCY,
-                    "PurchasingIsBlocked": false,
-                    "PostingIsBlocked": false,
-                    "DeletionIndicator": false,
-                    "CreationDate": format_json_datetime(supplier.created_at.start_of_day()),
-                    "LastChangeDate": format_json_datetime(changed.start_of_day()),
-                    "LastChangeTime": format_time(super::odata::value::Ticks(changed.0 - changed.start_of_day().0)),
-                    "to_BusinessPartner": { "BusinessPartner": Value::string(supplier_number_of(id)).to_plain_text() },
-                }))
-            }
             other => Err(Self::unknown(other)),
         }
     }
 
     fn churn(&self, entity: &str, changed: u64, created: u64) -> Result<ChurnOutcome, AdminError> {
+        if let Some(admin) = self.plant_maintenance_for(entity) {
+            return admin.churn(entity, changed, created, 0);
+        }
+        if let Some(admin) = self.supply_for(entity) {
+            return admin
+                .churn(entity, changed, created, 0)
+                .map(|(outcome, _)| outcome);
+        }
         if entity != PURCHASE_ORDERS {
             return Err(AdminError::BadRequest(format!(
                 "churn is not available for {entity:?}; the SAP emulator churns purchase-orders"
@@ -169,9 +184,27 @@ impl SystemAdmin for SapAdmin {
             created: created.into_iter().map(|n| n.to_string()).collect(),
         })
     }
-}
 
-/// Business partner and supplier share their number in this system.
-fn supplier_number_of(id: &str) -> String {
-    id.trim_start_matches('0').to_owned()
+    fn snapshot_truth(&self, entity: &str) -> Option<Result<SnapshotTruth, AdminError>> {
+        self.supply_for(entity)?.snapshot_truth(entity)
+    }
+
+    fn churn_with_deletions(
+        &self,
+        entity: &str,
+        changed: u64,
+        created: u64,
+        deleted: u64,
+    ) -> Result<(ChurnOutcome, Vec<String>), AdminError> {
+        if let Some(admin) = self.supply_for(entity) {
+            return admin.churn(entity, changed, created, deleted);
+        }
+        if deleted > 0 {
+            return Err(AdminError::BadRequest(format!(
+                "deleted applies only to inventory (stock rows vanish); {entity:?} records are \
+                 changed or created, never removed by churn"
+            )));
+        }
+        Ok((self.churn(entity, changed, created)?, Vec::new()))
+    }
 }

@@ -96,7 +96,7 @@ async fn churn_shows_in_truth_and_through_odata() {
     assert_eq!(again["created"], json!([]));
 
     for bad in [
-        json!({"entity": "work-orders", "changed": 1}),
+        json!({"entity": "invoices", "changed": 1}),
         json!({"entity": "purchase-orders", "changed": -1}),
         json!({"entity": "purchase-orders", "changed": 100000}),
         json!({"changed": 1}),
@@ -146,7 +146,7 @@ async fn records_vendors_and_journal() {
     assert_eq!(vendor["Supplier"], supplier);
     let unknown = emulator
         .client
-        .get(emulator.admin("/truth/work-orders"))
+        .get(emulator.admin("/truth/invoices"))
         .send()
         .await
         .expect("get");

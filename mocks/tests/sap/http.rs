@@ -411,7 +411,11 @@ async fn invalid_bodies_are_refused_and_change_nothing() {
             "/IWCOR/CX_OD_BAD_REQUEST",
         ),
         (
-            with(&["to_PurchaseOrderItem", "0", "to_ScheduleLine"], json!([])),
+            // Schedule lines have no navigation of their own to deep-insert into.
+            with(
+                &["to_PurchaseOrderItem", "0", "to_ScheduleLine"],
+                json!([{"to_SubcontractingComponent": []}]),
+            ),
             400,
             "/IWCOR/CX_OD_BAD_REQUEST",
         ),
@@ -907,12 +911,10 @@ async fn hostile_requests_never_get_a_server_error() {
             "{method} {resource} {body:.40}: {status} {text}"
         );
     }
-    let (status, _, _) = emulator
+    // A $batch without a multipart content type is refused with SAP's error, not run.
+    let (status, _, text) = emulator
         .write(Method::POST, "$batch", &csrf, Some("--batch--"))
         .await;
-    assert_eq!(
-        status,
-        StatusCode::NOT_IMPLEMENTED,
-        "$batch is refused explicitly"
-    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("/IWCOR/CX_OD_BAD_REQUEST"), "{text}");
 }

@@ -3,8 +3,21 @@
 //! One test binary (modules below) keeps link time down on small machines.
 
 mod admin;
+mod batch;
+mod business_partner;
 mod common;
+mod enterprise;
+mod equipment;
+mod etag;
 mod http;
+mod inventory;
+mod maintenance;
 mod plant;
+mod pm_admin;
+mod pm_common;
+mod pm_snapshots;
 mod queries;
+mod schedule_lines;
 mod snapshots;
+mod supply_common;
+mod supply_snapshots;

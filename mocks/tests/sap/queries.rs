@@ -556,6 +556,10 @@ async fn shapes_counts_and_single_entities() {
     assert_eq!(status, 200);
     assert_eq!(
         body["d"]["EntitySets"],
-        serde_json::json!(["A_PurchaseOrder", "A_PurchaseOrderItem"])
+        serde_json::json!([
+            "A_PurchaseOrder",
+            "A_PurchaseOrderItem",
+            "A_PurchaseOrderScheduleLine"
+        ])
     );
 }

@@ -221,3 +221,104 @@ pub(crate) async fn revoked_credentials_fail_the_next_sync(ctx: &mut Ctx) -> Ste
     )?;
     Ok(())
 }
+
+pub(crate) async fn expiring_tokens_are_renewed(ctx: &mut Ctx) -> Step {
+    let po = mw_model::Entity::PurchaseOrders;
+    let creds = ctx.h.credentials();
+    let oauth: serde_json::Map<String, serde_json::Value> = creds
+        .as_object()
+        .map(|c| {
+            c.iter()
+                .filter(|(k, _)| matches!(k.as_str(), "client_id" | "client_secret" | "token_url"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if oauth.len() < 3 {
+        return Err(Outcome::Skipped(
+            "the system offers no OAuth2 client credentials".into(),
+        ));
+    }
+    let ex = ctx
+        .h
+        .api
+        .create_connection(
+            ctx.system(),
+            ctx.h.emulator_base_url(),
+            &serde_json::Value::Object(oauth),
+            json!({"initial_lookback_days": 30, "page_size": 5}),
+        )
+        .await?;
+    expect_status(&ex, 201, "connecting with OAuth2 client credentials")?;
+    let id = ex.body["id"].as_str().unwrap_or_default().to_owned();
+    ctx.require(&id, po, None).await?;
+    let since = ctx.h.admin.now().await? - chrono::Duration::days(30);
+    let mark = ctx.h.admin.journal_mark().await?;
+    let start = ctx
+        .h
+        .api
+        .post(
+            &format!("/v1/connections/{id}/syncs"),
+            &json!({"entities": [po]}),
+        )
+        .await?;
+    expect_status(&start, 202, "starting a sync")?;
+    let job = start.body["id"].as_str().unwrap_or_default().to_owned();
+    // Expire the token once the sync has committed a page (tokens live an hour on the source's
+    // clock), so the rest of the read needs a new one.
+    let mut expired_mid_sync = false;
+    for _ in 0..200 {
+        let state = ctx.h.api.get(&format!("/v1/syncs/{job}")).await?;
+        if matches!(state.body["state"].as_str(), Some("succeeded" | "failed")) {
+            break;
+        }
+        if state.body["progress"][po.as_str()]["read"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0
+        {
+            ctx.h.admin.advance(3601).await?;
+            expired_mid_sync = true;
+            break;
+        }
+    }
+    let done = ctx
+        .h
+        .api
+        .get(&format!("/v1/syncs/{job}?wait_seconds=60"))
+        .await?;
+    ensure(
+        done.body["state"] == "succeeded",
+        "the sync did not survive expiring tokens",
+        || evidence_of(&done),
+    )?;
+    // A second sync, hours later on the source's clock, needs a fresh token too.
+    ctx.h.admin.advance(7200).await?;
+    ctx.h.admin.churn(po.as_str(), 2, 1).await?;
+    ctx.sync(&id, json!({"entities": [po]})).await?;
+    let served = ctx.served(&id, po).await?;
+    let truth = ctx.truth(po, Some(since)).await?;
+    ctx.expect_exact("after syncs across expired tokens", &served, &truth)?;
+    let token_requests = ctx
+        .h
+        .admin
+        .journal(mark)
+        .await?
+        .into_iter()
+        .filter(|e| e.path.contains("oauth2/token"))
+        .count();
+    ensure(
+        token_requests >= 2,
+        format!("only {token_requests} token request(s): no token was renewed"),
+        Default::default,
+    )?;
+    ctx.note(format!(
+        "{token_requests} tokens fetched; {}",
+        if expired_mid_sync {
+            "one expired while the first sync paged"
+        } else {
+            "the first sync ended before its token could be aged; the second began with an expired one"
+        }
+    ));
+    Ok(())
+}

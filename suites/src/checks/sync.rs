@@ -456,3 +456,38 @@ pub(crate) async fn snapshot_sync_detects_changes(ctx: &mut Ctx) -> Step {
     ));
     Ok(())
 }
+
+pub(crate) async fn source_clock_decides(ctx: &mut Ctx) -> Step {
+    // The emulator's clock runs on its own: a connector that read the local clock anywhere would
+    // ask for the wrong window.
+    let source_now = ctx.h.admin.now().await?;
+    let skew = source_now - Utc::now();
+    ensure(
+        skew.num_minutes().abs() >= 10,
+        format!(
+            "the emulator's clock is only {} minutes off the local one",
+            skew.num_minutes()
+        ),
+        Default::default,
+    )?;
+    let (id, _) = initial(ctx, 30).await?;
+    let since = source_now - Duration::days(30);
+    for (advance, changed, created) in [(600, 3, 2), (1, 2, 0), (0, 1, 1)] {
+        ctx.h.admin.advance(advance).await?;
+        ctx.h.admin.churn(PO.as_str(), changed, created).await?;
+        ctx.sync(&id, json!({"mode": "incremental", "entities": [PO]}))
+            .await?;
+        let served = ctx.served(&id, PO).await?;
+        let truth = ctx.truth(PO, Some(since)).await?;
+        ctx.expect_exact(
+            &format!("incremental sync after +{advance} s"),
+            &served,
+            &truth,
+        )?;
+    }
+    ctx.note(format!(
+        "the source's clock is {} days off the local one",
+        skew.num_days()
+    ));
+    Ok(())
+}

@@ -91,32 +91,72 @@ pub(crate) async fn missing_write_is_not_supported(ctx: &mut Ctx) -> Step {
     let entity = ctx.entity();
     let id = ctx.connect(default_settings()).await?;
     let caps = ctx.capabilities(&id).await?;
-    let operation = if entity == Entity::Inventory {
+    let offered: Vec<String> = caps["entities"]
+        .as_array()
+        .and_then(|all| all.iter().find(|e| e["entity"] == entity.as_str()))
+        .and_then(|e| e["operations"].as_array())
+        .map(|ops| {
+            ops.iter()
+                .filter_map(|o| o.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let create = if entity == Entity::Inventory {
         "adjust"
     } else {
         "create"
     };
-    let offered = caps["entities"]
-        .as_array()
-        .and_then(|all| all.iter().find(|e| e["entity"] == entity.as_str()))
-        .and_then(|e| e["operations"].as_array())
-        .is_some_and(|ops| ops.iter().any(|o| o == operation));
-    if offered {
+    // Each write the capabilities lack, as a client would send it; the record named is a real one
+    // where the entity has any, so only the capability can stop it.
+    let record = ctx
+        .h
+        .admin
+        .truth(entity.as_str(), None, None)
+        .await
+        .ok()
+        .and_then(|t| t.records.last().map(|r| crate::api_path_segment(&r.id)))
+        .unwrap_or_else(|| "0".into());
+    let base = format!("/v1/connections/{id}/{entity}");
+    let body = json!({"name": "Millwright conformance"});
+    let attempts = [
+        (create, reqwest::Method::POST, base.clone(), Some(&body)),
+        (
+            "update",
+            reqwest::Method::PATCH,
+            format!("{base}/{record}"),
+            Some(&body),
+        ),
+        (
+            "delete",
+            reqwest::Method::DELETE,
+            format!("{base}/{record}"),
+            None,
+        ),
+    ];
+    let lacking: Vec<_> = attempts
+        .into_iter()
+        .filter(|(op, ..)| !offered.iter().any(|o| o == op))
+        .collect();
+    if lacking.is_empty() {
         return Err(Outcome::Skipped(format!(
-            "the connector offers `{operation}` on {entity}; there is nothing to refuse"
+            "the connector offers every write on {entity}; there is nothing to refuse"
         )));
     }
     let mark = ctx.h.admin.journal_mark().await?;
-    let ex = ctx
-        .h
-        .api
-        .post(
-            &format!("/v1/connections/{id}/{entity}"),
-            &json!({"name": "Millwright conformance"}),
-        )
-        .await?;
-    expect_problem(&ex, 422, "not_supported", "a write the capabilities lack")?;
-    no_write_since(ctx, mark).await
+    let mut refused = Vec::new();
+    for (op, method, path, body) in lacking {
+        let ex = ctx.h.api.send(method, &path, body).await?;
+        expect_problem(
+            &ex,
+            422,
+            "not_supported",
+            &format!("`{op}`, which the capabilities lack"),
+        )?;
+        refused.push(op);
+    }
+    no_write_since(ctx, mark).await?;
+    ctx.note(format!("refused: {}", refused.join(", ")));
+    Ok(())
 }
 
 pub(crate) async fn idempotency_key_makes_a_create_safe_to_retry(ctx: &mut Ctx) -> Step {
@@ -189,7 +229,8 @@ pub(crate) async fn idempotency_key_makes_a_create_safe_to_retry(ctx: &mut Ctx) 
     Ok(())
 }
 
-/// The newest record of `entity` in the emulator, with its native form.
+/// The newest record of `entity` in the emulator that the system still lets change, with its
+/// native form.
 async fn newest(ctx: &Ctx, entity: Entity) -> Step<(String, Value)> {
     let mut records = ctx
         .h
@@ -198,14 +239,16 @@ async fn newest(ctx: &Ctx, entity: Entity) -> Step<(String, Value)> {
         .await?
         .records;
     records.sort_by_key(|r| r.changed_at);
-    let id = records.last().map(|r| r.id.clone()).ok_or_else(|| {
-        Outcome::failed(
-            format!("the emulator holds no {entity}"),
-            Evidence::default(),
-        )
-    })?;
-    let native = ctx.h.admin.record(entity.as_str(), &id).await?;
-    Ok((id, native))
+    for record in records.iter().rev().take(50) {
+        let native = ctx.h.admin.record(entity.as_str(), &record.id).await?;
+        if systems::changeable(ctx.system(), entity, &native) {
+            return Ok((record.id.clone(), native));
+        }
+    }
+    Err(Outcome::failed(
+        format!("the emulator holds no {entity} that can still be changed"),
+        Evidence::default(),
+    ))
 }
 
 /// Creates a record of the check's entity and compares the source's record with what was sent.
@@ -286,7 +329,8 @@ pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
     let id = ctx.connect(default_settings()).await?;
     ctx.require(&id, entity, Some("update")).await?;
     let (remote_id, before) = newest(ctx, entity).await?;
-    let (patch, expected) = systems::update_setup(ctx.system(), entity, &before)?;
+    let systems::UpdateSetup { patch, expected } =
+        systems::update_setup(ctx.system(), entity, &before)?;
     let updated = ctx
         .h
         .api
@@ -405,7 +449,7 @@ pub(crate) async fn stale_version_is_refused(ctx: &mut Ctx) -> Step {
     }
     ctx.sync(&id, json!({"entities": [entity]})).await?;
     let (remote_id, before) = newest(ctx, entity).await?;
-    let (patch, _) = systems::update_setup(ctx.system(), entity, &before)?;
+    let patch = systems::update_setup(ctx.system(), entity, &before)?.patch;
     let path = format!("/v1/connections/{id}/{entity}/{remote_id}");
     let current = ctx.h.api.get(&path).await?;
     let Some(version) = current.body["remote_version"].as_str().map(str::to_owned) else {

@@ -44,6 +44,12 @@ pub(crate) fn wrong_credentials(system: &str, credentials: &Value) -> Value {
     c
 }
 
+/// A change to send and the native fields (with their new values) that must hold it afterwards.
+pub(crate) struct UpdateSetup {
+    pub(crate) patch: Value,
+    pub(crate) expected: Vec<(&'static str, Value)>,
+}
+
 /// What a create needs: connection settings (write defaults) and the canonical body.
 pub(crate) struct WriteSetup {
     pub(crate) settings: Value,
@@ -92,10 +98,18 @@ pub(crate) fn update_setup(
     system: &str,
     entity: Entity,
     native: &Value,
-) -> Result<(Value, Vec<(&'static str, Value)>), Outcome> {
+) -> Result<UpdateSetup, Outcome> {
     match system {
         "sap" => sap::update_setup(entity, native),
         other => Err(no_expectations(other, "update")),
+    }
+}
+
+/// Whether the system still lets a record be changed (a closed work order does not).
+pub(crate) fn changeable(system: &str, entity: Entity, native: &Value) -> bool {
+    match system {
+        "sap" => sap::changeable(entity, native),
+        _ => true,
     }
 }
 

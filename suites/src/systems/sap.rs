@@ -1,7 +1,7 @@
 //! SAP S/4HANA in its own terms: `A_PurchaseOrder` with `to_PurchaseOrderItem`, suppliers by
 //! number, plants, materials and units from the system's own records.
 
-use super::{WriteSetup, find, same_decimal};
+use super::{UpdateSetup, WriteSetup, find, same_decimal};
 use crate::context::{Ctx, Outcome, Step};
 use mw_harness::TruthRecord;
 use mw_model::Entity;
@@ -182,7 +182,7 @@ pub(super) async fn create_setup(ctx: &Ctx, entity: Entity) -> Step<WriteSetup> 
                     "main_work_center": text_of(&order, "MainWorkCenter"),
                 }),
                 body: json!({
-                    "title": "Millwright conformance: replace pump seal",
+                    "title": "Conformance: replace pump seal",
                     "priority": "2",
                     "asset_remote_id": equipment,
                     "site": text_of(&order, "MaintenancePlanningPlant"),
@@ -268,43 +268,58 @@ pub(super) fn written_differences(entity: Entity, sent: &Value, native: &Value) 
     out
 }
 
-pub(super) fn update_setup(
-    entity: Entity,
-    native: &Value,
-) -> Result<(Value, Vec<(&'static str, Value)>), Outcome> {
+/// Whether SAP still lets a record be changed: closed or deletion-flagged maintenance orders refuse
+/// every change (system status `CLSD`, `DLFL`).
+pub(super) fn changeable(entity: Entity, native: &Value) -> bool {
+    match entity {
+        Entity::WorkOrders => {
+            let status = text_of(native, "SystemStatusText");
+            !status
+                .split_whitespace()
+                .any(|t| t == "CLSD" || t == "DLFL")
+        }
+        _ => true,
+    }
+}
+
+pub(super) fn update_setup(entity: Entity, native: &Value) -> Result<UpdateSetup, Outcome> {
+    let setup =
+        |patch: Value, expected: Vec<(&'static str, Value)>| Ok(UpdateSetup { patch, expected });
     match entity {
         Entity::PurchaseOrders => {
             let item = items(native).into_iter().next().unwrap_or(Value::Null);
             let line = text_of(&item, "PurchaseOrderItem");
-            Ok((
-                json!({"payment_terms": "0004", "lines": [{"line_number": line, "quantity": "17"}]}),
-                vec![
-                    ("PaymentTerms", json!("0004")),
-                    ("OrderQuantity", json!("17")),
-                ],
-            ))
+            setup(
+                json!({"lines": [{"line_number": line, "quantity": "17"}]}),
+                vec![("OrderQuantity", json!("17"))],
+            )
         }
-        Entity::WorkOrders => Ok((
-            json!({"title": "Millwright conformance: inspect gearbox", "priority": "1"}),
-            vec![
-                (
-                    "MaintenanceOrderDesc",
-                    json!("Millwright conformance: inspect gearbox"),
-                ),
-                ("MaintPriority", json!("1")),
-            ],
-        )),
-        Entity::Assets => Ok((
-            json!({"name": "Millwright conformance pump, renamed"}),
-            vec![(
-                "EquipmentName",
-                json!("Millwright conformance pump, renamed"),
-            )],
-        )),
-        Entity::Vendors => Ok((
-            json!({"name": "Millwright Renamed Supplies"}),
-            vec![("OrganizationBPName1", json!("Millwright Renamed Supplies"))],
-        )),
+        Entity::WorkOrders => {
+            let title = "Conformance: inspect gearbox";
+            setup(
+                json!({"title": title, "priority": "1"}),
+                vec![
+                    ("MaintenanceOrderDesc", json!(title)),
+                    ("MaintPriority", json!("1")),
+                ],
+            )
+        }
+        Entity::Assets => {
+            let name = "Conformance pump, renamed";
+            setup(json!({"name": name}), vec![("EquipmentName", json!(name))])
+        }
+        Entity::Vendors => {
+            let name = "Millwright Renamed Supplies";
+            // The supplier's names are the business partner's, derived by SAP.
+            setup(
+                json!({"name": name}),
+                vec![
+                    ("OrganizationBPName1", json!(name)),
+                    ("SupplierName", json!(name)),
+                    ("SupplierFullName", json!(name)),
+                ],
+            )
+        }
         Entity::Inventory => Err(Outcome::Skipped(
             "inventory levels change through adjustments (WRITE-003)".into(),
         )),
@@ -325,7 +340,7 @@ pub(super) async fn adjustment_body(ctx: &Ctx, level: &TruthRecord, delta: &str)
         "batch": if batch.is_empty() { Value::Null } else { Value::String(batch) },
         "delta": delta,
         "unit": text_of(&native, "MaterialBaseUnit"),
-        "reason": "Millwright conformance count",
+        "reason": "Conformance count",
     }))
 }
 

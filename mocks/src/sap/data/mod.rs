@@ -1,5 +1,6 @@
 //! Deterministic SAP data: purchase orders (over the master data in `masters`), and the overlay
-//! that holds every write and churn on top of them.
+//! that holds every write and churn on top of them. Plant maintenance lives in `equipment`
+//! (equipment and functional locations) and `maintenance_orders`, built the same way.
 //!
 //! Nothing is materialised up front. Record `i` of a base set is a pure function of
 //! `(seed, profile, i)`: a ChaCha8 stream keyed by the seed and the record kind, positioned at
@@ -27,7 +28,13 @@ use super::odata::value::{TICKS_PER_MS, Ticks, Value};
 use super::purchase_order::schema::*;
 use crate::Profile;
 
+pub(crate) mod business_partners;
+mod change_order;
+pub(crate) mod equipment;
+pub(crate) mod inventory;
+pub(crate) mod maintenance_orders;
 mod masters;
+pub(crate) mod schedule_lines;
 
 pub(crate) use masters::{
     INCOTERMS, MaterialMaster, PAYMENT_TERMS, PaymentTerms, SupplierMaster, UNITS,
@@ -129,11 +136,13 @@ impl Timeline {
 // ---------------------------------------------------------------------------------------------
 // Purchase orders
 
-/// A purchase order: its header row and its item rows (sorted by item number).
+/// A purchase order: its header row, its item rows (sorted by item number) and the schedule
+/// lines of all items (sorted by item, then line).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct PurchaseOrder {
     pub(crate) header: Row,
     pub(crate) items: Vec<Row>,
+    pub(crate) schedule_lines: Vec<Row>,
 }
 
 impl PurchaseOrder {
@@ -290,7 +299,13 @@ impl PurchaseOrderGenerator {
         let header = self.draw_header(&mut rng, base_number(index), timing);
         let mut item_rng = record_rng(&self.items_key, index);
         let items = self.draw_items(&mut item_rng, &header, timing);
-        PurchaseOrder { header, items }
+        let schedule_lines =
+            schedule_lines::draw_for_order(&self.items_key, index, &header, &items);
+        PurchaseOrder {
+            header,
+            items,
+            schedule_lines,
+        }
     }
 
     /// A brand-new order created by churn at `now`, drawn from `rng`.
@@ -306,7 +321,12 @@ impl PurchaseOrderGenerator {
         };
         let header = self.draw_header(rng, number, timing);
         let items = self.draw_items(rng, &header, timing);
-        PurchaseOrder { header, items }
+        let schedule_lines = schedule_lines::draw(rng, &header, &items);
+        PurchaseOrder {
+            header,
+            items,
+            schedule_lines,
+        }
     }
 
     fn age_days(&self, timing: Timing) -> i64 {
@@ -475,7 +495,9 @@ impl PurchaseOrderGenerator {
 // The book: base orders plus overlay
 
 /// All purchase orders: the generated base with the overlay of writes and churn on top.
-#[derive(Debug)]
+/// Cloning copies the overlay only (the base is a function), which is how a `$batch` changeset
+/// takes its checkpoint.
+#[derive(Clone, Debug)]
 pub(crate) struct PurchaseOrderBook {
     pub(crate) generator: PurchaseOrderGenerator,
     overlay: BTreeMap<u64, PurchaseOrder>,
@@ -626,26 +648,28 @@ impl PurchaseOrderBook {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        let start = since.map_or(0, |at| self.generator.first_candidate_changed_since(at));
-        let mut candidates: Vec<(Ticks, u64)> = Vec::new();
-        for index in start..self.generator.count() {
-            let number = base_number(index);
-            if self.overlay.contains_key(&number) {
-                continue;
-            }
-            let changed = self.generator.timing(index).last_change;
-            if since.is_none_or(|at| changed >= at) {
-                candidates.push((changed, number));
-            }
-        }
-        for (number, order) in &self.overlay {
-            let changed = order.last_change();
-            if since.is_none_or(|at| changed >= at) {
-                candidates.push((changed, *number));
-            }
-        }
-        candidates.sort_unstable();
-        for (changed, number) in candidates {
+        // The overlay holds only what was written, so sorting it is cheap; the base streams in
+        // change order from `change_order` and the two are merged.
+        let mut written: Vec<(Ticks, u64)> = self
+            .overlay
+            .iter()
+            .map(|(number, order)| (order.last_change(), *number))
+            .filter(|(changed, _)| since.is_none_or(|at| *changed >= at))
+            .collect();
+        written.sort_unstable();
+        let mut written = written.into_iter().peekable();
+        let mut base = change_order::ChangeOrder::new(&self.generator, since)
+            .map(|(changed, index)| (changed, base_number(index)))
+            .filter(|(_, number)| !self.overlay.contains_key(number))
+            .peekable();
+        loop {
+            let next = match (base.peek(), written.peek()) {
+                (Some(b), Some(w)) if w < b => written.next(),
+                (Some(_), _) => base.next(),
+                (None, Some(_)) => written.next(),
+                (None, None) => break,
+            };
+            let Some((changed, number)) = next else { break };
             if after.is_some_and(|bound| (changed, number) <= bound) {
                 continue;
             }
@@ -809,6 +833,10 @@ fn apply_churn_change(rng: &mut ChaCha8Rng, order: &mut PurchaseOrder) {
             };
             next.rescale(3);
             item[I_QUANTITY] = Value::Decimal(next);
+            // The delivery schedule follows the quantity, as SAP keeps them equal.
+            let item = item.clone();
+            let fallback = order.header[H_ORDER_DATE].as_ticks().unwrap_or(Ticks(0));
+            schedule_lines::rebalance(&mut order.schedule_lines, &item, fallback);
         } else if roll < 0.6 {
             let current = item[I_NET_PRICE].as_decimal().unwrap_or(Decimal::ONE);
             let factor = Decimal::new(rng.random_range(950..=1_050), 3);

@@ -26,6 +26,28 @@ impl EntityPayload {
             .find(|(position, _)| *position == index)
             .map(|(_, value)| value)
     }
+
+    /// The navigation paths a deep insert filled (`to_Item`, `to_Item/to_ScheduleLine`), for
+    /// expanding the created entity in the answer.
+    pub(crate) fn navigation_paths(&self) -> Vec<Vec<String>> {
+        let mut paths: Vec<Vec<String>> = Vec::new();
+        for (navigation, children) in &self.navigations {
+            let head = vec![navigation.name.to_owned()];
+            if !paths.contains(&head) {
+                paths.push(head.clone());
+            }
+            for child in children {
+                for tail in child.navigation_paths() {
+                    let mut path = head.clone();
+                    path.extend(tail);
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                }
+            }
+        }
+        paths
+    }
 }
 
 /// Parses a JSON body (the bytes as received) for `entity_type`.
@@ -49,14 +71,39 @@ pub(crate) fn parse_body(
         }
         _ => &json,
     };
-    parse_object(service, entity_type, object, allow_deep_insert)
+    let levels = if allow_deep_insert {
+        MAX_DEEP_INSERT_LEVELS
+    } else {
+        0
+    };
+    parse_object(service, entity_type, object, levels)
+}
+
+/// How many navigation levels a deep insert may nest: order → items → schedule lines, partner
+/// → supplier → purchasing organisations.
+const MAX_DEEP_INSERT_LEVELS: usize = 3;
+
+/// Whether `navigation` leads to dependents of `entity_type` (which a deep insert creates):
+/// every to-many navigation, and to-one navigations whose association names this type as the
+/// principal of a referential constraint (a partner's supplier), never a parent.
+fn leads_to_dependents(
+    service: &ServiceDef,
+    entity_type: &EntityType,
+    navigation: &Navigation,
+) -> bool {
+    navigation.multiplicity == Multiplicity::Many
+        || service.associations.iter().any(|association| {
+            association.name == navigation.association
+                && association.from.entity_type == entity_type.name
+                && !association.constraints.is_empty()
+        })
 }
 
 fn parse_object(
     service: &ServiceDef,
     entity_type: &EntityType,
     json: &serde_json::Value,
-    allow_deep_insert: bool,
+    levels: usize,
 ) -> Result<EntityPayload, ODataError> {
     let serde_json::Value::Object(map) = json else {
         return Err(ODataError::bad_request(format!(
@@ -77,13 +124,13 @@ fn parse_object(
         match entity_type.navigation(name) {
             // Deep insert creates dependents (items under their order), never a parent.
             Some(navigation)
-                if allow_deep_insert && navigation.multiplicity == Multiplicity::Many =>
+                if levels > 0 && leads_to_dependents(service, entity_type, navigation) =>
             {
                 let target = service
                     .entity_set(navigation.target_set)
                     .map(|set| set.entity_type)
                     .ok_or_else(|| invalid_property(name))?;
-                let children = navigation_content(service, target, navigation, value)?;
+                let children = navigation_content(service, target, navigation, value, levels - 1)?;
                 payload.navigations.push((navigation, children));
             }
             _ => return Err(invalid_property(name)),
@@ -102,9 +149,16 @@ fn navigation_content(
     target: &EntityType,
     navigation: &Navigation,
     value: &serde_json::Value,
+    levels: usize,
 ) -> Result<Vec<EntityPayload>, ODataError> {
     let items: Vec<&serde_json::Value> = match value {
         serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Array(_) if navigation.multiplicity == Multiplicity::One => {
+            return Err(ODataError::bad_request(format!(
+                "Malformed request body: '{}' expects one object",
+                navigation.name
+            )));
+        }
         serde_json::Value::Array(items) => items.iter().collect(),
         serde_json::Value::Object(map) => match map.get("results") {
             Some(serde_json::Value::Array(items)) if map.len() == 1 => items.iter().collect(),
@@ -125,8 +179,8 @@ fn navigation_content(
     };
     items
         .into_iter()
-        // Deep insert goes one level down; deeper content is refused like any unknown name.
-        .map(|item| parse_object(service, target, item, false))
+        // Nesting deeper than the limit is refused like any unknown name.
+        .map(|item| parse_object(service, target, item, levels))
         .collect()
 }
 

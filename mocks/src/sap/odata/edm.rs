@@ -137,6 +137,13 @@ impl Property {
         property
     }
 
+    /// Edm.Time (`PT15H51M04S`), SAP's time-of-day fields such as `LastChangeTime`.
+    pub(crate) const fn time(name: &'static str, label: &'static str) -> Self {
+        let mut property = Property::base(name, EdmType::Time, label);
+        property.precision = Some(0);
+        property
+    }
+
     pub(crate) const fn decimal(
         name: &'static str,
         precision: u32,

@@ -2,16 +2,33 @@
 //!
 //! Written in SAP Gateway's dialect: `sap:` annotations on properties (label, creatable,
 //! updatable, filterable, sortable, display-format, unit, semantics) and entity sets, and
-//! `sap:content-version="1"`. No property declares `ConcurrencyMode`, because this service has
-//! no ETags — as the real `API_PURCHASEORDER_PROCESS_SRV` EDMX.
+//! `sap:content-version="1"`. A property declares `ConcurrencyMode="Fixed"` only when the profile
+//! gives its entity set an ETag (the real EDMX of these services declare none). Function imports
+//! carry `m:HttpMethod` and `sap:action-for`; the complex types they return come before the
+//! associations, where SAP writes them.
 
 use std::fmt::Write as _;
 
 use super::edm::{Association, EntitySet, EntityType, Property, ServiceDef};
+use super::etag::EtagConfig;
+use super::function::{ComplexType, FunctionImport, Parameter, ReturnType};
 
-/// Renders the EDMX document; `service_root` ends with `/`.
-pub(crate) fn render_metadata(service: &ServiceDef, service_root: &str) -> String {
-    let namespace = service.name;
+/// What `$metadata` declares beyond the entity model: ETags and function imports.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MetadataExtras<'a> {
+    /// The schema namespace: the service name, or a CDS name (`cds_api_equipment`).
+    pub(crate) namespace: &'a str,
+    pub(crate) etags: &'a EtagConfig,
+    pub(crate) function_imports: &'a [FunctionImport],
+}
+
+/// Renders the EDMX document with ETags and function imports; `service_root` ends with `/`.
+pub(crate) fn render_metadata_with(
+    service: &ServiceDef,
+    extras: &MetadataExtras<'_>,
+    service_root: &str,
+) -> String {
+    let namespace = extras.namespace;
     let mut xml = String::with_capacity(16 * 1024);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     xml.push_str(
@@ -26,7 +43,23 @@ pub(crate) fn render_metadata(service: &ServiceDef, service_root: &str) -> Strin
          xmlns=\"http://schemas.microsoft.com/ado/2008/09/edm\">"
     );
     for set in service.entity_sets {
-        entity_type(&mut xml, namespace, set.entity_type);
+        entity_type(
+            &mut xml,
+            namespace,
+            set.entity_type,
+            extras.etags.property(set),
+        );
+    }
+    let mut complex_types: Vec<&ComplexType> = Vec::new();
+    for function in extras.function_imports {
+        if let ReturnType::Complex(complex) = function.returns
+            && !complex_types.iter().any(|known| known.name == complex.name)
+        {
+            complex_types.push(complex);
+        }
+    }
+    for complex in complex_types {
+        complex_type_xml(&mut xml, complex);
     }
     for association in service.associations {
         association_xml(&mut xml, namespace, association);
@@ -59,6 +92,9 @@ pub(crate) fn render_metadata(service: &ServiceDef, service_root: &str) -> Strin
         );
         xml.push_str("    </AssociationSet>\n");
     }
+    for function in extras.function_imports {
+        function_import_xml(&mut xml, service, namespace, function);
+    }
     xml.push_str("   </EntityContainer>\n");
     let _ = writeln!(
         xml,
@@ -74,7 +110,12 @@ pub(crate) fn render_metadata(service: &ServiceDef, service_root: &str) -> Strin
     xml
 }
 
-fn entity_type(xml: &mut String, namespace: &str, entity_type: &EntityType) {
+fn entity_type(
+    xml: &mut String,
+    namespace: &str,
+    entity_type: &EntityType,
+    etag_property: Option<usize>,
+) {
     let _ = writeln!(
         xml,
         "   <EntityType Name=\"{}\" sap:label=\"{}\" sap:content-version=\"1\">",
@@ -86,8 +127,8 @@ fn entity_type(xml: &mut String, namespace: &str, entity_type: &EntityType) {
         let _ = writeln!(xml, "     <PropertyRef Name=\"{key}\"/>");
     }
     xml.push_str("    </Key>\n");
-    for property in entity_type.properties {
-        property_xml(xml, property);
+    for (index, property) in entity_type.properties.iter().enumerate() {
+        property_xml(xml, property, etag_property == Some(index));
     }
     for navigation in entity_type.navigations {
         let _ = writeln!(
@@ -99,7 +140,7 @@ fn entity_type(xml: &mut String, namespace: &str, entity_type: &EntityType) {
     xml.push_str("   </EntityType>\n");
 }
 
-fn property_xml(xml: &mut String, property: &Property) {
+fn property_xml(xml: &mut String, property: &Property, concurrency_token: bool) {
     let _ = write!(
         xml,
         "    <Property Name=\"{}\" Type=\"{}\"",
@@ -117,6 +158,9 @@ fn property_xml(xml: &mut String, property: &Property) {
     }
     if let Some(scale) = property.scale {
         let _ = write!(xml, " Scale=\"{scale}\"");
+    }
+    if concurrency_token {
+        xml.push_str(" ConcurrencyMode=\"Fixed\"");
     }
     if let Some(format) = property.display_format {
         let _ = write!(xml, " sap:display-format=\"{format}\"");
@@ -140,6 +184,75 @@ fn property_xml(xml: &mut String, property: &Property) {
     }
     if !property.filterable {
         xml.push_str(" sap:filterable=\"false\"");
+    }
+    xml.push_str("/>\n");
+}
+
+fn complex_type_xml(xml: &mut String, complex: &ComplexType) {
+    let _ = writeln!(xml, "   <ComplexType Name=\"{}\">", complex.name);
+    for property in complex.properties {
+        let _ = writeln!(
+            xml,
+            "    <Property Name=\"{}\" Type=\"{}\" sap:label=\"{}\"/>",
+            property.name,
+            property.edm.name(),
+            escape(property.label)
+        );
+    }
+    xml.push_str("   </ComplexType>\n");
+}
+
+fn function_import_xml(
+    xml: &mut String,
+    service: &ServiceDef,
+    namespace: &str,
+    function: &FunctionImport,
+) {
+    let _ = write!(xml, "    <FunctionImport Name=\"{}\"", function.name);
+    match function.returns {
+        ReturnType::Complex(complex) => {
+            let _ = write!(xml, " ReturnType=\"{namespace}.{}\"", complex.name);
+        }
+        ReturnType::Entity { entity_set } => {
+            let entity_type = service
+                .entity_set(entity_set)
+                .map_or(entity_set, |set| set.entity_type.name);
+            let _ = write!(
+                xml,
+                " ReturnType=\"{namespace}.{entity_type}\" EntitySet=\"{entity_set}\""
+            );
+        }
+    }
+    let _ = write!(xml, " m:HttpMethod=\"{}\"", function.http_method);
+    if let Some(entity_type) = function.action_for {
+        let _ = write!(xml, " sap:action-for=\"{namespace}.{entity_type}\"");
+    }
+    xml.push_str(">\n");
+    for parameter in function.parameters {
+        parameter_xml(xml, parameter);
+    }
+    xml.push_str("    </FunctionImport>\n");
+}
+
+fn parameter_xml(xml: &mut String, parameter: &Parameter) {
+    let _ = write!(
+        xml,
+        "     <Parameter Name=\"{}\" Type=\"{}\" Mode=\"In\"",
+        parameter.name,
+        parameter.edm.name()
+    );
+    if let Some(max_length) = parameter.max_length {
+        let _ = write!(xml, " MaxLength=\"{max_length}\"");
+    }
+    if let Some(precision) = parameter.precision {
+        let _ = write!(xml, " Precision=\"{precision}\"");
+    }
+    if parameter.optional {
+        xml.push_str(" Nullable=\"true\"");
+    }
+    let _ = write!(xml, " sap:label=\"{}\"", escape(parameter.label));
+    if let Some(format) = parameter.display_format {
+        let _ = write!(xml, " sap:display-format=\"{format}\"");
     }
     xml.push_str("/>\n");
 }

@@ -6,6 +6,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::edm::{EdmType, EntitySet, EntityType, Navigation, ServiceDef};
 use super::engine::Row;
 use super::error::ODataError;
+use super::etag::EtagConfig;
 use super::json::Json;
 use super::value::{Value, format_iso_local};
 
@@ -195,12 +196,14 @@ pub(crate) enum Expanded {
     One(Option<Box<Entity>>),
 }
 
-/// Absolute URIs and the schema namespace, for `__metadata`.
+/// Absolute URIs, the schema namespace and the ETag configuration, for `__metadata`.
 #[derive(Clone, Debug)]
 pub(crate) struct PayloadContext<'a> {
     /// `http://host:port/sap/opu/odata/sap/SERVICE/` (with the trailing slash).
     pub(crate) service_root: &'a str,
     pub(crate) namespace: &'a str,
+    /// Sets with an ETag get `__metadata.etag`, expanded entities included.
+    pub(crate) etags: &'a EtagConfig,
 }
 
 impl PayloadContext<'_> {
@@ -265,6 +268,9 @@ pub(crate) fn entity_json(context: &PayloadContext<'_>, shape: &Shape, entity: &
         "type",
         Json::string(format!("{}.{}", context.namespace, entity_type.name)),
     );
+    if let Some(etag) = context.etags.etag(set, &entity.row) {
+        metadata.push("etag", Json::string(etag));
+    }
     object.push("__metadata", metadata);
     for (index, property) in entity_type.properties.iter().enumerate() {
         if shape.includes_property(index) {

@@ -1,11 +1,14 @@
-//! `API_PURCHASEORDER_PROCESS_SRV`: purchase orders and their items.
+//! `API_PURCHASEORDER_PROCESS_SRV`: purchase orders, their items and the items' schedule lines.
 //!
 //! Reads come from the [`PurchaseOrderBook`] (generated base plus overlay). Writes are checked
 //! the way SAP's purchasing checks them — required fields (`00/055`), supplier set up for the
 //! purchasing organisation (`06/027`), document type (`MMPUR_INTEGRATION_PO/017`), material and
 //! unit (`M3/305`, `MMPUR_POHANDLER_TECH/010`) — before anything is stored, so a refused write
 //! changes nothing. Every accepted write stamps `LastChangeDateTime` with the virtual clock;
-//! item writes stamp their header, which is how SAP exposes item changes.
+//! item and schedule line writes stamp their header, which is how SAP exposes item changes.
+//! An item's schedule lines always add up to its `OrderQuantity`: a deep-inserted schedule must
+//! match the item, a changed schedule line quantity changes the item, a changed item quantity
+//! is absorbed by its last schedule line.
 
 pub(crate) mod schema;
 
@@ -13,16 +16,18 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use rust_decimal::Decimal;
 
+use super::data::business_partners::{PartnerBook, PurchasingTerms};
+use super::data::schedule_lines::{self, numc};
 use super::data::{
-    COMPANY_CODE, PAYMENT_TERMS, PLANT, PURCHASING_GROUPS, PURCHASING_ORGANIZATION, PurchaseOrder,
-    PurchaseOrderBook, UNITS, item_number, parse_number, set_payment_terms,
+    COMPANY_CODE, PAYMENT_TERMS, PLANT, PURCHASING_GROUPS, PurchaseOrder, PurchaseOrderBook, UNITS,
+    item_number, parse_number, set_payment_terms,
 };
 use super::odata::body::EntityPayload;
 use super::odata::edm::{Conversion, EntitySet, Navigation, Property, ServiceDef};
 use super::odata::engine::{Row, RowSource, Scan, ScanOrder};
 use super::odata::error::ODataError;
 use super::odata::eval::lower_bound;
-use super::odata::value::Value;
+use super::odata::value::{TICKS_PER_MS, Ticks, Value};
 use super::service::{Created, ODataService, ParentRef, ServiceReader, WriteContext};
 use schema::*;
 
@@ -33,14 +38,19 @@ const CURRENCIES: [&str; 8] = ["USD", "EUR", "CAD", "MXN", "GBP", "JPY", "CNY", 
 /// Item categories S/4HANA Cloud refuses for this API (service `D`, `9`).
 const UNSUPPORTED_ITEM_CATEGORIES: [&str; 2] = ["D", "9"];
 
-/// The purchase order service over a shared book.
+/// The purchase order service over a shared book and the supplier master
+/// (`API_BUSINESS_PARTNER`'s partners: a supplier created there can be ordered from at once).
 pub(crate) struct PurchaseOrderService {
     book: Arc<RwLock<PurchaseOrderBook>>,
+    partners: Arc<RwLock<PartnerBook>>,
 }
 
 impl PurchaseOrderService {
-    pub(crate) fn new(book: Arc<RwLock<PurchaseOrderBook>>) -> Self {
-        PurchaseOrderService { book }
+    pub(crate) fn new(
+        book: Arc<RwLock<PurchaseOrderBook>>,
+        partners: Arc<RwLock<PartnerBook>>,
+    ) -> Self {
+        PurchaseOrderService { book, partners }
     }
 }
 
@@ -95,6 +105,53 @@ impl RowSource for ItemSource<'_> {
     }
 }
 
+struct ScheduleSource<'a> {
+    book: &'a PurchaseOrderBook,
+}
+
+impl RowSource for ScheduleSource<'_> {
+    fn scan(&self, scan: &Scan<'_>, visit: &mut dyn FnMut(Row) -> bool) {
+        let after = scan.after.and_then(schedule_key);
+        let start = after.map(|(number, _, _)| number.saturating_sub(1));
+        let mut stop = false;
+        self.book.scan_by_number(start, None, &mut |header| {
+            let Some(order) = header
+                .get(H_PURCHASE_ORDER)
+                .and_then(Value::as_str)
+                .and_then(parse_number)
+                .and_then(|number| self.book.order(number))
+            else {
+                return true;
+            };
+            let number = order.header[H_PURCHASE_ORDER]
+                .as_str()
+                .and_then(parse_number)
+                .unwrap_or(0);
+            for line in order.schedule_lines {
+                let position = (number, numc(&line, S_ITEM), numc(&line, S_LINE));
+                if after.is_some_and(|bound| position <= bound) {
+                    continue;
+                }
+                if !visit(line) {
+                    stop = true;
+                    return false;
+                }
+            }
+            !stop
+        });
+    }
+}
+
+/// `(order, item, line)` of a schedule line key; NUMC parts may come padded.
+fn schedule_key(key: &[Value]) -> Option<(u64, u64, u64)> {
+    let (number, item) = item_key(key)?;
+    let line = key.get(2)?.as_str()?;
+    if line.is_empty() || line.len() > 4 || !line.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((number, item, line.parse().ok()?))
+}
+
 fn header_key(key: &[Value]) -> Option<u64> {
     key.first()?.as_str().and_then(parse_number)
 }
@@ -111,14 +168,23 @@ fn item_key(key: &[Value]) -> Option<(u64, u64)> {
 
 impl ServiceReader for Reader<'_> {
     fn source(&self, set: &'static EntitySet) -> Box<dyn RowSource + '_> {
-        if set.name == ITEM_SET {
-            Box::new(ItemSource { book: self.book })
-        } else {
-            Box::new(HeaderSource { book: self.book })
+        match set.name {
+            ITEM_SET => Box::new(ItemSource { book: self.book }),
+            SCHEDULE_SET => Box::new(ScheduleSource { book: self.book }),
+            _ => Box::new(HeaderSource { book: self.book }),
         }
     }
 
     fn get(&self, set: &'static EntitySet, key: &[Value]) -> Option<Row> {
+        if set.name == SCHEDULE_SET {
+            let (number, item, line) = schedule_key(key)?;
+            return self
+                .book
+                .order(number)?
+                .schedule_lines
+                .into_iter()
+                .find(|row| numc(row, S_ITEM) == item && numc(row, S_LINE) == line);
+        }
         if set.name == ITEM_SET {
             let (number, item) = item_key(key)?;
             self.book
@@ -150,6 +216,16 @@ impl ServiceReader for Reader<'_> {
         match navigation.name {
             ITEMS_NAV => self.book.items(number).unwrap_or_default(),
             HEADER_NAV => self.book.header(number).into_iter().collect(),
+            SCHEDULE_NAV => {
+                let item = item_number(row);
+                self.book
+                    .order(number)
+                    .map(|order| order.schedule_lines)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|line| numc(line, S_ITEM) == item)
+                    .collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -240,7 +316,7 @@ impl PurchaseOrderService {
     }
 
     /// Checks header fields that any write must keep valid.
-    fn check_header(book: &PurchaseOrderBook, header: &[Value]) -> Result<(), ODataError> {
+    fn check_header(partners: &PartnerBook, header: &[Value]) -> Result<(), ODataError> {
         for (index, name) in [
             (H_ORDER_TYPE, "PurchaseOrderType"),
             (H_SUPPLIER, "Supplier"),
@@ -266,14 +342,19 @@ impl PurchaseOrderService {
         }
         let supplier = text_of(header, H_SUPPLIER);
         let organization = text_of(header, H_PURCHASING_ORGANIZATION);
-        if book.generator.suppliers.index_of(supplier).is_none()
-            || organization != PURCHASING_ORGANIZATION
-        {
+        let Some(terms) = partners.purchasing_terms(supplier, organization) else {
             return Err(ODataError::business(
                 "06/027",
                 format!(
                     "Supplier {supplier} has not been created for purch. organization {organization}"
                 ),
+                "Supplier",
+            ));
+        };
+        if terms.blocked {
+            return Err(ODataError::business(
+                "06/042",
+                format!("Supplier {supplier} is blocked for purchasing"),
                 "Supplier",
             ));
         }
@@ -445,22 +526,24 @@ impl PurchaseOrderService {
                 header[*index] = stored(property, value.clone());
             }
         }
-        let supplier_index = book
-            .generator
-            .suppliers
-            .index_of(text_of(&header, H_SUPPLIER));
+        let partners = self.partners.read().unwrap_or_else(PoisonError::into_inner);
+        // The order takes over what the supplier's purchasing data says for this organisation.
+        let supplier_terms: Option<PurchasingTerms> = partners.purchasing_terms(
+            text_of(&header, H_SUPPLIER),
+            text_of(&header, H_PURCHASING_ORGANIZATION),
+        );
         if is_blank(&header, H_PAYMENT_TERMS)
-            && let Some(index) = supplier_index
+            && let Some(terms) = supplier_terms
+                .as_ref()
+                .and_then(|t| PAYMENT_TERMS.iter().find(|p| p.key == t.payment_terms))
         {
-            set_payment_terms(
-                &mut header,
-                book.generator.suppliers.terms(index).payment_terms,
-            );
+            set_payment_terms(&mut header, *terms);
         }
         if is_blank(&header, H_PAYMENT_TERMS) {
             header[H_PAYMENT_TERMS] = Value::string(PAYMENT_TERMS[0].key);
         }
-        Self::check_header(&book, &header)?;
+        Self::check_header(&partners, &header)?;
+        drop(partners);
         if let Some(terms) = PAYMENT_TERMS
             .iter()
             .find(|t| t.key == text_of(&header, H_PAYMENT_TERMS))
@@ -481,7 +564,6 @@ impl PurchaseOrderService {
                 }
             }
         }
-        let supplier_terms = supplier_index.map(|index| book.generator.suppliers.terms(index));
         let today = context.now.start_of_day();
         let defaults: [(usize, Value); 16] = [
             (H_LANGUAGE, Value::string("EN")),
@@ -492,13 +574,18 @@ impl PurchaseOrderService {
                 Value::string(
                     supplier_terms
                         .as_ref()
-                        .map(|t| t.incoterms)
+                        .map(|t| t.incoterms.clone())
                         .unwrap_or_default(),
                 ),
             ),
             (
                 H_INCOTERMS_LOCATION,
-                Value::string(supplier_terms.as_ref().map(|t| t.city).unwrap_or_default()),
+                Value::string(
+                    supplier_terms
+                        .as_ref()
+                        .map(|t| t.incoterms_location.clone())
+                        .unwrap_or_default(),
+                ),
             ),
             (
                 H_SALES_PERSON,
@@ -558,14 +645,20 @@ impl PurchaseOrderService {
         }
         let numbers = assign_item_numbers(&item_payloads, &[])?;
         let currency = header[H_CURRENCY].clone();
+        let order_date = header[H_ORDER_DATE].as_ticks().unwrap_or(today);
         let mut items = Vec::with_capacity(item_payloads.len());
+        let mut lines = Vec::new();
         for (item_payload, item_number) in item_payloads.iter().zip(numbers) {
             // The number is not known yet; checks do not depend on it.
-            let item = Self::new_item(&book, item_payload, "", &currency, item_number);
+            let mut item = Self::new_item(&book, item_payload, "", &currency, item_number);
+            let schedule = ScheduleInput::read(item_payload)?;
+            schedule.fill_item_quantity(&mut item);
             Self::check_item(&book, &item)?;
+            lines.extend(schedule.lines(&item, order_date)?);
             items.push(item);
         }
         items.sort_by_key(|item| item_number(item));
+        schedule_lines::sort(&mut lines);
 
         let Some(number) = book.allocate_number() else {
             return Err(ODataError::business(
@@ -579,11 +672,15 @@ impl PurchaseOrderService {
         for item in &mut items {
             item[I_PURCHASE_ORDER] = Value::string(number_text.clone());
         }
+        for line in &mut lines {
+            line[S_DOCUMENT] = Value::string(number_text.clone());
+        }
         book.store(
             number,
             PurchaseOrder {
                 header: header.clone(),
                 items: items.clone(),
+                schedule_lines: lines,
             },
         );
         let items_navigation = HEADER_TYPE.navigation(ITEMS_NAV);
@@ -615,14 +712,23 @@ impl PurchaseOrderService {
         let numbers = assign_item_numbers(&[&payload], &existing)?;
         let item_number_value = numbers.first().copied().unwrap_or(10);
         let number_text = number.to_string();
-        let item = Self::new_item(
+        let mut item = Self::new_item(
             &book,
             &payload,
             &number_text,
             &order.header[H_CURRENCY],
             item_number_value,
         );
+        let schedule = ScheduleInput::read(&payload)?;
+        schedule.fill_item_quantity(&mut item);
         Self::check_item(&book, &item)?;
+        let order_date = order.header[H_ORDER_DATE]
+            .as_ticks()
+            .unwrap_or(context.now.start_of_day());
+        order
+            .schedule_lines
+            .extend(schedule.lines(&item, order_date)?);
+        schedule_lines::sort(&mut order.schedule_lines);
         order.items.push(item.clone());
         order.items.sort_by_key(|item| item_number(item));
         order.header[H_LAST_CHANGE] = Value::DateTimeOffset(context.now);
@@ -669,7 +775,10 @@ impl PurchaseOrderService {
             }
             header[*index] = value;
         }
-        Self::check_header(&book, &header)?;
+        Self::check_header(
+            &self.partners.read().unwrap_or_else(PoisonError::into_inner),
+            &header,
+        )?;
         if terms_given
             && let Some(terms) = PAYMENT_TERMS
                 .iter()
@@ -726,10 +835,196 @@ impl PurchaseOrderService {
             item[*index] = value;
         }
         Self::check_item(&book, &item)?;
+        if item[I_QUANTITY] != order.items[slot][I_QUANTITY]
+            || item[I_QUANTITY_UNIT] != order.items[slot][I_QUANTITY_UNIT]
+        {
+            let fallback = order.header[H_ORDER_DATE].as_ticks().unwrap_or(context.now);
+            schedule_lines::rebalance(&mut order.schedule_lines, &item, fallback);
+            for line in &mut order.schedule_lines {
+                if numc(line, S_ITEM) == position {
+                    line[S_QUANTITY_UNIT] = item[I_QUANTITY_UNIT].clone();
+                }
+            }
+        }
         order.items[slot] = item;
         order.header[H_LAST_CHANGE] = Value::DateTimeOffset(context.now);
         book.store(number, order);
         Ok(())
+    }
+
+    /// PATCH on a schedule line: dates and quantity; the item's quantity follows the schedule.
+    fn update_schedule_line(
+        &self,
+        context: &WriteContext,
+        (number, position, line_number): (u64, u64, u64),
+        payload: EntityPayload,
+    ) -> Result<(), ODataError> {
+        let mut book = self.lock_write();
+        let not_found = || ODataError::resource_not_found(SCHEDULE_TYPE.name);
+        let mut order = book.order(number).ok_or_else(not_found)?;
+        let slot = order
+            .schedule_lines
+            .iter()
+            .position(|line| numc(line, S_ITEM) == position && numc(line, S_LINE) == line_number)
+            .ok_or_else(not_found)?;
+        let item_slot = order
+            .items
+            .iter()
+            .position(|item| item_number(item) == position)
+            .ok_or_else(not_found)?;
+        let mut line = order.schedule_lines[slot].clone();
+        for (index, value) in &payload.values {
+            let property = &SCHEDULE_PROPERTIES[*index];
+            let value = stored(property, value.clone());
+            if [S_DOCUMENT, S_ITEM, S_LINE].contains(index) {
+                if value != line[*index] {
+                    return Err(ODataError::bad_request(format!(
+                        "Key property '{}' cannot be changed",
+                        property.name
+                    )));
+                }
+                continue;
+            }
+            if !property.updatable {
+                continue;
+            }
+            line[*index] = value;
+        }
+        if is_blank(&line, S_DELIVERY_DATE) {
+            return Err(required("ScheduleLineDeliveryDate"));
+        }
+        let quantity = line[S_QUANTITY].as_decimal().unwrap_or(Decimal::ZERO);
+        if quantity <= Decimal::ZERO {
+            return Err(field_refused(
+                "ScheduleLineOrderQuantity",
+                SCHEDULE_TYPE.name,
+            ));
+        }
+        order.schedule_lines[slot] = line;
+        let mut total: Decimal = order
+            .schedule_lines
+            .iter()
+            .filter(|line| numc(line, S_ITEM) == position)
+            .filter_map(|line| line[S_QUANTITY].as_decimal())
+            .sum();
+        total.rescale(3);
+        let mut item = order.items[item_slot].clone();
+        item[I_QUANTITY] = Value::Decimal(total);
+        Self::check_item(&book, &item)?;
+        order.items[item_slot] = item;
+        order.header[H_LAST_CHANGE] = Value::DateTimeOffset(context.now);
+        book.store(number, order);
+        Ok(())
+    }
+}
+
+/// The schedule a create names for one item (`to_ScheduleLine`), checked before anything is
+/// stored.
+struct ScheduleInput<'a> {
+    lines: Vec<&'a EntityPayload>,
+}
+
+impl<'a> ScheduleInput<'a> {
+    fn read(item: &'a EntityPayload) -> Result<Self, ODataError> {
+        let lines: Vec<&EntityPayload> = item
+            .navigations
+            .iter()
+            .filter(|(navigation, _)| navigation.name == SCHEDULE_NAV)
+            .flat_map(|(_, lines)| lines.iter())
+            .collect();
+        if let Some((navigation, _)) = item
+            .navigations
+            .iter()
+            .find(|(navigation, _)| navigation.name != SCHEDULE_NAV)
+        {
+            return Err(ODataError::bad_request(format!(
+                "Property '{}' is invalid",
+                navigation.name
+            )));
+        }
+        Ok(ScheduleInput { lines })
+    }
+
+    /// An item given without a quantity takes the total of its schedule, as SAP sums it.
+    fn fill_item_quantity(&self, item: &mut [Value]) {
+        if !is_blank(item, I_QUANTITY) || self.lines.is_empty() {
+            return;
+        }
+        let quantities: Option<Decimal> = self
+            .lines
+            .iter()
+            .map(|line| line.get(S_QUANTITY).and_then(Value::as_decimal))
+            .sum();
+        if let Some(mut total) = quantities {
+            total.rescale(3);
+            item[I_QUANTITY] = Value::Decimal(total);
+        }
+    }
+
+    /// The item's schedule lines; without any given, one line due two weeks after the order
+    /// date (SAP derives it from the planned delivery time).
+    fn lines(&self, item: &[Value], order_date: Ticks) -> Result<Vec<Row>, ODataError> {
+        let quantity = item[I_QUANTITY].as_decimal().unwrap_or(Decimal::ZERO);
+        let default_date = Ticks(order_date.0 + 14 * 86_400_000 * TICKS_PER_MS);
+        if self.lines.is_empty() {
+            return Ok(vec![schedule_lines::line(item, 1, default_date, quantity)]);
+        }
+        let level = SCHEDULE_TYPE.name;
+        let mut rows = Vec::with_capacity(self.lines.len());
+        let mut taken: Vec<u64> = Vec::new();
+        let mut total = Decimal::ZERO;
+        for payload in &self.lines {
+            let number = match payload.get(S_LINE) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(text)) if text.trim().is_empty() => None,
+                Some(Value::String(text)) => {
+                    let text = text.trim();
+                    let parsed = text.parse::<u64>().ok().filter(|n| {
+                        *n > 0 && *n <= 9_999 && text.bytes().all(|b| b.is_ascii_digit())
+                    });
+                    match parsed {
+                        Some(number) if !taken.contains(&number) => Some(number),
+                        _ => return Err(field_refused("ScheduleLine", level)),
+                    }
+                }
+                Some(_) => return Err(field_refused("ScheduleLine", level)),
+            };
+            let number = number.unwrap_or_else(|| taken.iter().copied().max().unwrap_or(0) + 1);
+            taken.push(number);
+            let line_quantity = match payload.get(S_QUANTITY).and_then(Value::as_decimal) {
+                Some(value) => value,
+                None if self.lines.len() == 1 => quantity,
+                None => return Err(required("ScheduleLineOrderQuantity")),
+            };
+            if line_quantity <= Decimal::ZERO {
+                return Err(field_refused("ScheduleLineOrderQuantity", level));
+            }
+            total += line_quantity;
+            let date = payload
+                .get(S_DELIVERY_DATE)
+                .and_then(Value::as_ticks)
+                .unwrap_or(default_date);
+            let mut row = schedule_lines::line(item, number, date, line_quantity);
+            for (index, value) in &payload.values {
+                let property = &SCHEDULE_PROPERTIES[*index];
+                let settable = [
+                    S_DATE_CATEGORY,
+                    S_DELIVERY_TIME,
+                    S_STATISTICAL_DATE,
+                    S_PERIOD_START,
+                    S_PERIOD_END,
+                ];
+                if settable.contains(index) && !matches!(value, Value::Null) {
+                    row[*index] = stored(property, value.clone());
+                }
+            }
+            rows.push(row);
+        }
+        // SAP keeps the item quantity equal to the schedule's total.
+        if total != quantity {
+            return Err(field_refused("ScheduleLineOrderQuantity", level));
+        }
+        Ok(rows)
     }
 }
 
@@ -783,6 +1078,17 @@ impl ODataService for PurchaseOrderService {
         &SERVICE
     }
 
+    fn checkpoint(&self) -> Option<super::service::Checkpoint> {
+        let state = self.book.read().unwrap_or_else(PoisonError::into_inner);
+        Some(Box::new(state.clone()))
+    }
+
+    fn restore(&self, checkpoint: super::service::Checkpoint) {
+        if let Ok(saved) = checkpoint.downcast::<PurchaseOrderBook>() {
+            *self.book.write().unwrap_or_else(PoisonError::into_inner) = *saved;
+        }
+    }
+
     fn read(&self, work: &mut dyn FnMut(&dyn ServiceReader)) {
         let book = self.lock_read();
         work(&Reader { book: &book });
@@ -833,7 +1139,11 @@ impl ODataService for PurchaseOrderService {
         key: &[Value],
         payload: EntityPayload,
     ) -> Result<(), ODataError> {
-        if set.name == ITEM_SET {
+        if set.name == SCHEDULE_SET {
+            let key = schedule_key(key)
+                .ok_or_else(|| ODataError::resource_not_found(SCHEDULE_TYPE.name))?;
+            self.update_schedule_line(context, key, payload)
+        } else if set.name == ITEM_SET {
             let key =
                 item_key(key).ok_or_else(|| ODataError::resource_not_found(ITEM_TYPE.name))?;
             self.update_item(context, key, payload)
@@ -887,13 +1197,26 @@ impl ODataService for PurchaseOrderService {
     }
 }
 
-/// The native record of an order as plain JSON: OData names and value formats, items inline.
+/// The native record of an order as plain JSON: OData names and value formats, items inline
+/// with their schedule lines.
 pub(crate) fn record_json(order: &PurchaseOrder) -> serde_json::Value {
     let mut header = row_json(&HEADER_PROPERTIES, &order.header);
     let items: Vec<serde_json::Value> = order
         .items
         .iter()
-        .map(|item| row_json(&ITEM_PROPERTIES, item))
+        .map(|item| {
+            let mut json = row_json(&ITEM_PROPERTIES, item);
+            let lines: Vec<serde_json::Value> = order
+                .schedule_lines
+                .iter()
+                .filter(|line| numc(line, S_ITEM) == item_number(item))
+                .map(|line| row_json(&SCHEDULE_PROPERTIES, line))
+                .collect();
+            if let serde_json::Value::Object(map) = &mut json {
+                map.insert(SCHEDULE_NAV.to_owned(), serde_json::Value::Array(lines));
+            }
+            json
+        })
         .collect();
     if let serde_json::Value::Object(map) = &mut header {
         map.insert(ITEMS_NAV.to_owned(), serde_json::Value::Array(items));

@@ -1,6 +1,8 @@
-//! The entity model of `API_PURCHASEORDER_PROCESS_SRV` (reference §1.1): `A_PurchaseOrder` and
-//! `A_PurchaseOrderItem` with the properties, types and SAP annotations of the real EDMX
-//! (a subset of its ~120 item properties: the ones integrations read and write).
+//! The entity model of `API_PURCHASEORDER_PROCESS_SRV` (reference §1.1): `A_PurchaseOrder`,
+//! `A_PurchaseOrderItem` and `A_PurchaseOrderScheduleLine` with the properties, types and SAP
+//! annotations of the real EDMX (a subset of its ~120 item properties: the ones integrations
+//! read and write). Schedule lines keep the real service's odd key names
+//! (`PurchasingDocument`, `PurchasingDocumentItem`, `ScheduleLine`).
 //!
 //! Rows are positional; the `H_*` and `I_*` constants name the positions and a test checks them
 //! against the property lists, so the generator, the validation and `$metadata` cannot disagree.
@@ -15,6 +17,8 @@ pub(crate) const HEADER_SET: &str = "A_PurchaseOrder";
 pub(crate) const ITEM_SET: &str = "A_PurchaseOrderItem";
 pub(crate) const ITEMS_NAV: &str = "to_PurchaseOrderItem";
 pub(crate) const HEADER_NAV: &str = "to_PurchaseOrder";
+pub(crate) const SCHEDULE_SET: &str = "A_PurchaseOrderScheduleLine";
+pub(crate) const SCHEDULE_NAV: &str = "to_ScheduleLine";
 
 pub(crate) const H_PURCHASE_ORDER: usize = 0;
 pub(crate) const H_COMPANY_CODE: usize = 1;
@@ -177,14 +181,86 @@ static HEADER_NAVIGATIONS: [Navigation; 1] = [Navigation {
     to_role: "ToRole_assoc_PurchaseOrderItem",
 }];
 
-static ITEM_NAVIGATIONS: [Navigation; 1] = [Navigation {
-    name: HEADER_NAV,
-    target_set: HEADER_SET,
-    multiplicity: Multiplicity::One,
-    association: "assoc_PurchaseOrder",
-    from_role: "FromRole_assoc_PurchaseOrder",
-    to_role: "ToRole_assoc_PurchaseOrder",
-}];
+static ITEM_NAVIGATIONS: [Navigation; 2] = [
+    Navigation {
+        name: HEADER_NAV,
+        target_set: HEADER_SET,
+        multiplicity: Multiplicity::One,
+        association: "assoc_PurchaseOrder",
+        from_role: "FromRole_assoc_PurchaseOrder",
+        to_role: "ToRole_assoc_PurchaseOrder",
+    },
+    Navigation {
+        name: SCHEDULE_NAV,
+        target_set: SCHEDULE_SET,
+        multiplicity: Multiplicity::Many,
+        association: "assoc_PurchaseOrderScheduleLine",
+        from_role: "FromRole_assoc_PurchaseOrderScheduleLine",
+        to_role: "ToRole_assoc_PurchaseOrderScheduleLine",
+    },
+];
+
+pub(crate) const S_DOCUMENT: usize = 0;
+pub(crate) const S_ITEM: usize = 1;
+pub(crate) const S_LINE: usize = 2;
+pub(crate) const S_DATE_CATEGORY: usize = 3;
+pub(crate) const S_DELIVERY_DATE: usize = 4;
+pub(crate) const S_QUANTITY_UNIT: usize = 5;
+pub(crate) const S_QUANTITY: usize = 6;
+pub(crate) const S_DELIVERY_TIME: usize = 7;
+pub(crate) const S_STATISTICAL_DATE: usize = 8;
+pub(crate) const S_REQUISITION: usize = 9;
+pub(crate) const S_REQUISITION_ITEM: usize = 10;
+pub(crate) const S_COMMITTED_QUANTITY: usize = 11;
+pub(crate) const S_PERIOD_START: usize = 12;
+pub(crate) const S_PERIOD_END: usize = 13;
+
+pub(crate) static SCHEDULE_PROPERTIES: [Property; 14] = [
+    Property::string("PurchasingDocument", 10, "Purchasing Document")
+        .key()
+        .upper_case()
+        .read_only(),
+    Property::string("PurchasingDocumentItem", 5, "Item")
+        .key()
+        .numc()
+        .read_only(),
+    Property::string("ScheduleLine", 4, "Schedule Line")
+        .key()
+        .numc()
+        .not_updatable(),
+    Property::string("DelivDateCategory", 1, "Date Category").upper_case(),
+    Property::date("ScheduleLineDeliveryDate", "Delivery Date"),
+    Property::string("PurchaseOrderQuantityUnit", 3, "Order Unit")
+        .semantics("unit-of-measure")
+        .read_only(),
+    Property::decimal("ScheduleLineOrderQuantity", 13, 3, "Scheduled Quantity")
+        .unit("PurchaseOrderQuantityUnit"),
+    Property::time("ScheduleLineDeliveryTime", "Time"),
+    Property::date("SchedLineStscDeliveryDate", "Stat.-Rel. Del. Date"),
+    Property::string("PurchaseRequisition", 10, "Purchase Requisition")
+        .alpha()
+        .read_only(),
+    Property::string("PurchaseRequisitionItem", 5, "Item of requisition")
+        .numc()
+        .read_only(),
+    Property::decimal("ScheduleLineCommittedQuantity", 13, 3, "Committed Quantity")
+        .unit("PurchaseOrderQuantityUnit")
+        .read_only(),
+    Property::date("PerformancePeriodStartDate", "Start Date"),
+    Property::date("PerformancePeriodEndDate", "End Date"),
+];
+
+pub(crate) static SCHEDULE_TYPE: EntityType = EntityType {
+    name: "A_PurchaseOrderScheduleLineType",
+    label: "Schedule Line",
+    keys: &[
+        "PurchasingDocument",
+        "PurchasingDocumentItem",
+        "ScheduleLine",
+    ],
+    properties: &SCHEDULE_PROPERTIES,
+    navigations: &[],
+};
 
 pub(crate) static HEADER_TYPE: EntityType = EntityType {
     name: "A_PurchaseOrderType",
@@ -202,7 +278,7 @@ pub(crate) static ITEM_TYPE: EntityType = EntityType {
     navigations: &ITEM_NAVIGATIONS,
 };
 
-static ENTITY_SETS: [EntitySet; 2] = [
+static ENTITY_SETS: [EntitySet; 3] = [
     EntitySet {
         name: HEADER_SET,
         entity_type: &HEADER_TYPE,
@@ -217,6 +293,15 @@ static ENTITY_SETS: [EntitySet; 2] = [
         updatable: true,
         deletable: true,
     },
+    // Schedule lines are created with their item (deep insert) and changed in place; the
+    // delivery schedule of an item is never emptied through this API.
+    EntitySet {
+        name: SCHEDULE_SET,
+        entity_type: &SCHEDULE_TYPE,
+        creatable: false,
+        updatable: true,
+        deletable: false,
+    },
 ];
 
 /// `A_PurchaseOrder`.
@@ -229,7 +314,7 @@ pub(crate) fn item_set() -> &'static EntitySet {
     &ENTITY_SETS[1]
 }
 
-static ASSOCIATIONS: [Association; 2] = [
+static ASSOCIATIONS: [Association; 3] = [
     Association {
         name: "assoc_PurchaseOrderItem",
         from: AssociationEnd {
@@ -261,6 +346,25 @@ static ASSOCIATIONS: [Association; 2] = [
             multiplicity: Multiplicity::One,
         },
         constraints: &[],
+    },
+    Association {
+        name: "assoc_PurchaseOrderScheduleLine",
+        from: AssociationEnd {
+            entity_type: "A_PurchaseOrderItemType",
+            entity_set: ITEM_SET,
+            role: "FromRole_assoc_PurchaseOrderScheduleLine",
+            multiplicity: Multiplicity::One,
+        },
+        to: AssociationEnd {
+            entity_type: "A_PurchaseOrderScheduleLineType",
+            entity_set: SCHEDULE_SET,
+            role: "ToRole_assoc_PurchaseOrderScheduleLine",
+            multiplicity: Multiplicity::Many,
+        },
+        constraints: &[
+            ("PurchaseOrder", "PurchasingDocument"),
+            ("PurchaseOrderItem", "PurchasingDocumentItem"),
+        ],
     },
 ];
 
@@ -349,6 +453,27 @@ mod tests {
         assert_eq!(item_set().name, ITEM_SET);
         for (index, name) in item {
             assert_eq!(ITEM_PROPERTIES[index].name, name);
+        }
+        let schedule = [
+            (S_DOCUMENT, "PurchasingDocument"),
+            (S_ITEM, "PurchasingDocumentItem"),
+            (S_LINE, "ScheduleLine"),
+            (S_DATE_CATEGORY, "DelivDateCategory"),
+            (S_DELIVERY_DATE, "ScheduleLineDeliveryDate"),
+            (S_QUANTITY_UNIT, "PurchaseOrderQuantityUnit"),
+            (S_QUANTITY, "ScheduleLineOrderQuantity"),
+            (S_DELIVERY_TIME, "ScheduleLineDeliveryTime"),
+            (S_STATISTICAL_DATE, "SchedLineStscDeliveryDate"),
+            (S_REQUISITION, "PurchaseRequisition"),
+            (S_REQUISITION_ITEM, "PurchaseRequisitionItem"),
+            (S_COMMITTED_QUANTITY, "ScheduleLineCommittedQuantity"),
+            (S_PERIOD_START, "PerformancePeriodStartDate"),
+            (S_PERIOD_END, "PerformancePeriodEndDate"),
+        ];
+        assert_eq!(schedule.len(), SCHEDULE_PROPERTIES.len());
+        assert!(SERVICE.entity_set(SCHEDULE_SET).is_some());
+        for (index, name) in schedule {
+            assert_eq!(SCHEDULE_PROPERTIES[index].name, name);
         }
     }
 }

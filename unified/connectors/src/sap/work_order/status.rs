@@ -20,8 +20,9 @@
 //! `ResetMaintOrdStsTechCompleted` (TECO→REL), `SetMaintOrderStatusToClosed` (TECO→CLSD),
 //! `ResetMaintOrderStatusClosed` (CLSD→TECO), `SetMaintOrdStsToMrkdForDeltn` (sets DLFL) and
 //! `ResetMaintOrdStsMrkdForDeltn` (removes it). [`plan`] walks that graph from the current status
-//! to the target: a flagged order first loses its flag (unless the target is `cancelled`), then
-//! the lifecycle moves forward or back one import at a time. SAP's own rules (may this order be
+//! to the target, the lifecycle moving forward or back one import at a time. `cancelled` is final
+//! in the unified model, as in every CMMS: a flagged order is never silently un-flagged, so moving
+//! it on goes to SAP as it is and SAP refuses with its own reason (`DLFL` is active). SAP's own rules (may this order be
 //! closed now?) are left to SAP, which refuses with a business error; only targets no import can
 //! reach are refused here: `requested` once an order is released (nothing undoes a release), and
 //! `approved`, `scheduled`, `on_hold`, which no SAP status maps to.
@@ -108,7 +109,6 @@ pub(crate) enum StatusAction {
     Close,
     ResetClosed,
     MarkForDeletion,
-    ResetMarkForDeletion,
 }
 
 impl StatusAction {
@@ -121,7 +121,6 @@ impl StatusAction {
             StatusAction::Close => "SetMaintOrderStatusToClosed",
             StatusAction::ResetClosed => "ResetMaintOrderStatusClosed",
             StatusAction::MarkForDeletion => "SetMaintOrdStsToMrkdForDeltn",
-            StatusAction::ResetMarkForDeletion => "ResetMaintOrdStsMrkdForDeltn",
         }
     }
 }
@@ -168,10 +167,23 @@ pub(crate) fn plan(
             to: target,
         });
     }
-    let mut steps = Vec::new();
-    if current.marked_for_deletion {
-        steps.push(StatusAction::ResetMarkForDeletion);
+    if current.marked_for_deletion && at == goal {
+        // The lifecycle is already there, but the order is cancelled: ask SAP for the step that
+        // enters the goal, and let it refuse with its own reason.
+        let entering = match goal {
+            Lifecycle::Released => StatusAction::Release,
+            Lifecycle::TechnicallyCompleted => StatusAction::SetTechnicallyCompleted,
+            Lifecycle::Closed => StatusAction::Close,
+            Lifecycle::Created => {
+                return Err(Unreachable::NoWayBack {
+                    from: describe(current),
+                    to: target,
+                });
+            }
+        };
+        return Ok(vec![entering]);
     }
+    let mut steps = Vec::new();
     while at != goal {
         let (step, next) = if at < goal {
             match at {
@@ -240,7 +252,7 @@ mod tests {
 
     #[test]
     fn plans_walk_the_function_imports() {
-        let cases: [(&str, WorkOrderStatus, &[StatusAction]); 16] = [
+        let cases: [(&str, WorkOrderStatus, &[StatusAction]); 17] = [
             ("CRTD", Requested, &[]),
             ("CRTD", InProgress, &[Release]),
             ("CRTD", Completed, &[Release, SetTechnicallyCompleted]),
@@ -260,12 +272,10 @@ mod tests {
             // SAP decides whether a closed order may be flagged.
             ("CLSD", Cancelled, &[MarkForDeletion]),
             ("REL DLFL", Cancelled, &[]),
-            ("CRTD DLFL", Requested, &[ResetMarkForDeletion]),
-            (
-                "REL DLFL",
-                Completed,
-                &[ResetMarkForDeletion, SetTechnicallyCompleted],
-            ),
+            // A cancelled order is not un-flagged: SAP refuses the step with its reason.
+            ("CRTD DLFL", InProgress, &[Release]),
+            ("REL DLFL", Completed, &[SetTechnicallyCompleted]),
+            ("REL DLFL", InProgress, &[Release]),
         ];
         for (text, target, expected) in cases {
             assert_eq!(
@@ -323,7 +333,7 @@ mod tests {
     fn apply(s: SystemStatus, step: StatusAction) -> Option<SystemStatus> {
         use Lifecycle::*;
         let lifecycle = s.lifecycle?;
-        if s.marked_for_deletion && step != ResetMarkForDeletion {
+        if s.marked_for_deletion {
             return None;
         }
         let moved = |to| {
@@ -340,10 +350,6 @@ mod tests {
             (ResetClosed, Closed) => moved(TechnicallyCompleted),
             (MarkForDeletion, Created | Released | TechnicallyCompleted) => Some(SystemStatus {
                 marked_for_deletion: true,
-                ..s
-            }),
-            (ResetMarkForDeletion, _) if s.marked_for_deletion => Some(SystemStatus {
-                marked_for_deletion: false,
                 ..s
             }),
             _ => None,
@@ -370,10 +376,12 @@ mod tests {
                     for step in steps {
                         match apply(at, step) {
                             Some(next) => at = next,
-                            // Only flagging a closed order is left for SAP to judge.
+                            // Left for SAP to judge and refuse: flagging a closed order, and
+                            // moving a cancelled (flagged) one on.
                             None => {
-                                prop_assert_eq!(step, MarkForDeletion);
-                                prop_assert_eq!(lifecycle, Lifecycle::Closed);
+                                let closed_flagging =
+                                    step == MarkForDeletion && lifecycle == Lifecycle::Closed;
+                                prop_assert!(closed_flagging || flagged);
                                 return Ok(());
                             }
                         }
@@ -384,8 +392,8 @@ mod tests {
                     prop_assert!(matches!(t, Approved | Scheduled | OnHold));
                 }
                 Err(Unreachable::NoWayBack { to, .. }) => {
-                    prop_assert_eq!(to, Requested);
-                    prop_assert!(lifecycle > Lifecycle::Created);
+                    let released = to == Requested && lifecycle > Lifecycle::Created;
+                    prop_assert!(released || (flagged && to == Requested));
                 }
                 Err(Unreachable::UnknownStart(_)) => prop_assert!(false, "lifecycle was known"),
             }
