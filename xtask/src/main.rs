@@ -1,11 +1,13 @@
 //! `cargo xtask`: the command line of the workspace (see <https://github.com/matklad/cargo-xtask>).
 //!
+//! * `bench` — sync throughput per connector and entity, beside the read-and-parse ceiling.
 //! * `certify` — run the conformance catalog against a connector, write its report.
 //! * `mocks` — serve emulators until stopped, with a manifest of where and how to reach them.
 //! * `serve` — run the unified API on SQLite.
 //!
 //! These interfaces are relied on by other tools (`shared/design/brief.md`): add, never change.
 
+mod bench;
 mod certify;
 mod mocks;
 mod serve;
@@ -23,6 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measure end-to-end sync throughput and write bench.json and bench.md.
+    Bench(bench::Args),
     /// Run the conformance catalog against connectors and write certification reports.
     Certify(certify::Args),
     /// Serve system emulators until stopped.
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Bench(args) => bench::run(args).await,
             Command::Certify(args) => certify::run(args).await,
             Command::Mocks(args) => mocks::run(args).await,
             Command::Serve(args) => serve::run(args).await,
