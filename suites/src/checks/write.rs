@@ -507,7 +507,8 @@ pub(crate) async fn status_changes_follow_the_source(ctx: &mut Ctx) -> Step {
         .to_owned();
     let path = format!("/v1/connections/{id}/{wo}/{remote_id}/status");
     let system = ctx.system().to_owned();
-    for target in ["in_progress", "cancelled"] {
+    let (legal, illegal) = systems::status_scenario(&system);
+    for &target in legal {
         let moved = ctx.h.api.post(&path, &json!({"status": target})).await?;
         expect_status(&moved, 200, &format!("moving the work order to {target}"))?;
         ensure(
@@ -525,12 +526,8 @@ pub(crate) async fn status_changes_follow_the_source(ctx: &mut Ctx) -> Step {
         )?;
     }
     let before = ctx.h.admin.record(wo.as_str(), &remote_id).await?;
-    // A cancelled order cannot be started again: the source says why.
-    let refused = ctx
-        .h
-        .api
-        .post(&path, &json!({"status": "in_progress"}))
-        .await?;
+    // A step the source's lifecycle forbids from here: the source says why.
+    let refused = ctx.h.api.post(&path, &json!({"status": illegal})).await?;
     let code = refused.code().unwrap_or("");
     ensure(
         matches!(
@@ -557,7 +554,8 @@ pub(crate) async fn status_changes_follow_the_source(ctx: &mut Ctx) -> Step {
         || evidence_of(&refused),
     )?;
     ctx.note(format!(
-        "{remote_id}: requested → in_progress → cancelled; back to in_progress refused with {}",
+        "{remote_id}: requested → {}; then {illegal} refused with {}",
+        legal.join(" → "),
         upstream["code"].as_str().unwrap_or("")
     ));
     Ok(())

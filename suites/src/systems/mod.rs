@@ -120,7 +120,23 @@ pub(crate) fn native_status(system: &str, native: &Value) -> String {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned(),
+        "maximo" => native
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
         _ => String::new(),
+    }
+}
+
+/// Moves a new work order can make through the system's lifecycle, one after another, and a move
+/// the lifecycle then forbids.
+pub(crate) fn status_scenario(system: &str) -> (&'static [&'static str], &'static str) {
+    match system {
+        // Maximo: WAPPR → INPRG → COMP; a completed order cannot be started again.
+        "maximo" => (&["in_progress", "completed"], "in_progress"),
+        // SAP: CRTD → REL → DLFL; a deletion-flagged order cannot be released again.
+        _ => (&["in_progress", "cancelled"], "in_progress"),
     }
 }
 
@@ -132,6 +148,14 @@ pub(crate) fn status_token(system: &str, status: &str) -> &'static str {
         ("sap", "closed") => "CLSD",
         ("sap", "cancelled") => "DLFL",
         ("sap", _) => "CRTD",
+        ("maximo", "approved") => "APPR",
+        ("maximo", "scheduled") => "WSCH",
+        ("maximo", "in_progress") => "INPRG",
+        ("maximo", "on_hold") => "WMATL",
+        ("maximo", "completed") => "COMP",
+        ("maximo", "closed") => "CLOSE",
+        ("maximo", "cancelled") => "CAN",
+        ("maximo", _) => "WAPPR",
         _ => "",
     }
 }
