@@ -11,6 +11,8 @@ mod capabilities;
 mod connector;
 mod error;
 pub mod http;
+pub mod maximo;
+pub mod netsuite;
 pub mod sap;
 
 pub use capabilities::{Capabilities, ChangeTracking, EntityCapability, Operation};
@@ -41,8 +43,7 @@ pub fn connect(
 ) -> Result<Box<dyn Connector>, ConnectorError> {
     match system {
         System::Sap => Ok(Box::new(sap::SapConnector::new(config)?)),
-        System::Netsuite | System::Maximo => Err(ConnectorError::NotSupported {
-            what: format!("the {} connector", system.display_name()),
-        }),
+        System::Netsuite => Ok(Box::new(netsuite::NetsuiteConnector::new(config)?)),
+        System::Maximo => Ok(Box::new(maximo::MaximoConnector::new(config)?)),
     }
 }

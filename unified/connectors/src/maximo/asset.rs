@@ -1,0 +1,123 @@
+//! Assets: `ASSET` records of the object structure `mxapiasset`.
+//!
+//! - **Read**: keyset pages on (`changedate`, `assetnum`, `siteid`), `oslc.select=*` (see
+//!   `keyset`); assets are master data, so an initial sync reads them all.
+//! - **Get**: `GET …/os/mxapiasset/<restid>?lean=1&oslc.select=*`, rest id of `assetnum/siteid`.
+//! - **Create**: `POST …/os/mxapiasset` with a `transactionid` ([`mapping::asset_payload`]),
+//!   then the asset is read back from the `Location`.
+//! - **Update**: the asset is read (a missing one is [`ConnectorError::NotFound`] before anything
+//!   is written), then `POST …/os/mxapiasset/<restid>` with `x-method-override: PATCH`,
+//!   `patchtype: MERGE` (children not named are kept), a `transactionid` and the changed
+//!   attributes ([`mapping::asset_changes`]), then read back. With the caller's expected version
+//!   (the `_rowstamp` it read), a different rowstamp just read is refused as a conflict before
+//!   sending, and the rowstamp also goes out as `If-Match`, so that Maximo refuses (412) a change
+//!   that lands in between. Without one, the merge is unconditional.
+//! - **Delete**: not offered. Maximo keeps assets with their history; it retires them by status
+//!   (`DECOMMISSIONED`).
+
+pub(crate) mod mapping;
+mod wire;
+
+use super::client::{Key, MaximoClient, ObjectStructure, SYSTEM, WriteKind};
+use super::mapping::Defaults;
+use super::txn;
+use crate::{
+    ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery, Upstream,
+};
+use mw_model::{AssetPatch, Entity, NewAsset, RemoteRecord};
+
+pub(crate) const ASSETS: ObjectStructure = ObjectStructure {
+    name: "mxapiasset",
+    select: "*",
+    stamp: Some("changedate"),
+    keys: &[Key::text("assetnum"), Key::text("siteid")],
+};
+
+/// What the capabilities endpoint says about assets.
+pub(crate) fn capability() -> EntityCapability {
+    EntityCapability {
+        entity: Entity::Assets,
+        read: true,
+        change_tracking: ChangeTracking::Timestamp,
+        operations: vec![Operation::Create, Operation::Update],
+        optimistic_concurrency: true,
+        note: Some(
+            "Assets of mxapiasset, tracked by changedate; remote_version is the asset's _rowstamp, sent as If-Match on updates (a stale one answers conflict). Updates change name, location, manufacturer, serial number and remote_fields by merge. mxapiasset has no model attribute, and an asset's price carries no currency (the organisation's base currency). No delete and no status change: Maximo retires assets through its status action (DECOMMISSIONED), which is not offered.".into(),
+        ),
+    }
+}
+
+pub(crate) async fn read_page(
+    client: &MaximoClient,
+    query: &PageQuery,
+) -> Result<Page, ConnectorError> {
+    client
+        .read_changes(&ASSETS, query, mapping::asset_record)
+        .await
+}
+
+pub(crate) async fn get(
+    client: &MaximoClient,
+    remote_id: &str,
+) -> Result<RemoteRecord, ConnectorError> {
+    client
+        .get_record(&ASSETS, remote_id, mapping::asset_record)
+        .await
+}
+
+pub(crate) async fn create(
+    client: &MaximoClient,
+    defaults: &Defaults,
+    asset: &NewAsset,
+) -> Result<RemoteRecord, ConnectorError> {
+    let payload = mapping::asset_payload(asset, defaults).map_err(ConnectorError::Invalid)?;
+    let fingerprint = txn::fingerprint("create", ASSETS.name, asset);
+    txn::create(
+        client,
+        &ASSETS,
+        &payload,
+        &fingerprint,
+        &["siteid", "description"],
+        mapping::asset_record,
+    )
+    .await
+}
+
+pub(crate) async fn update(
+    client: &MaximoClient,
+    remote_id: &str,
+    patch: &AssetPatch,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    let body = mapping::asset_changes(patch).map_err(ConnectorError::Invalid)?;
+    let current = get(client, remote_id).await?;
+    let fingerprint = txn::fingerprint("update", remote_id, &(patch, expected_version));
+    // A repeat of an unanswered update finds the rowstamp its first attempt moved on: it goes
+    // out with the same transaction id, and Maximo says whether it was applied.
+    if let (Some(expected), Some(now)) = (expected_version, current.remote_version.as_deref())
+        && expected != now
+        && !client.journal.pending(&fingerprint)
+    {
+        return Err(ConnectorError::Conflict(Upstream {
+            system: SYSTEM.into(),
+            // What Maximo answers a write whose If-Match no longer matches; refused here before
+            // anything is sent.
+            status: 412,
+            code: None,
+            message: Some(format!(
+                "asset {remote_id} changed since rowstamp {expected}; it is now at {now}"
+            )),
+        }));
+    }
+    txn::change(
+        client,
+        &ASSETS,
+        remote_id,
+        WriteKind::Merge,
+        &body,
+        &fingerprint,
+        expected_version,
+        mapping::asset_record,
+    )
+    .await
+}

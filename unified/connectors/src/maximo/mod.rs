@@ -1,0 +1,398 @@
+//! IBM Maximo connector: the REST/OSLC JSON API of Maximo 7.6 and Maximo Manage (MAS 8/9).
+//!
+//! Work orders (`mxapiwodetail`, module `work_order`), assets (`mxapiasset`, `asset`), purchase
+//! orders (`mxapipo`, `purchase_order`) and vendors (`mxapivendor`, `vendor`) are read
+//! incrementally by `changedate`; inventory (`mxapiinventory`, `inventory`) has no change stamp
+//! and is read as a snapshot. Writes: work order create and status change (`changeStatus`),
+//! asset create and update, inventory adjustment (`adjustCurrentBalance`), purchase order
+//! create and vendor create. Every write carries a `transactionid` (see `txn`) so that a repeat
+//! of a write whose answer was lost is never applied twice.
+//!
+//! Inner shape, the same for every system:
+//! - `client`: URLs, rest ids, requests, error decoding; `keyset`: paging and resume cursors;
+//!   `txn`: transaction ids and the write flows;
+//! - `auth`: `apikey` or `maxauth`;
+//! - `wire`: the native JSON shapes (envelope, error body, numbers and dates);
+//! - `mapping` (shared) and `<entity>/mapping`: native ⇄ canonical, with the status rules.
+//!
+//! Nothing here retries: neither auth mode has a session or token to renew, and Maximo has no
+//! routine throttling. Transient failures go up as [`ConnectorError::Unavailable`] for the
+//! shared retry layer.
+//!
+//! # Configuration
+//! - `base_url`: the host root (`https://maximo.example.com`, `http://127.0.0.1:PORT`); a path
+//!   prefix is kept, and one ending in `/maximo` is used as the context root.
+//! - `credentials`: `apikey` (header `apikey`, used whenever given), else `username` +
+//!   `password` (header `maxauth`).
+//! - `settings` (all optional; other keys are ignored):
+//!   - `route`: `api` (default, `/maximo/api`) or `oslc` (`/maximo/oslc`);
+//!   - `siteid`: the site of new work orders and assets that name none, and of new purchase
+//!     orders (without it Maximo uses the user's default insert site);
+//!   - `orgid`: the organisation of new vendors;
+//!   - `company_type`: the `type` of new companies, default `V`.
+//!
+//!   `remote_fields` of a write override them.
+
+mod asset;
+mod auth;
+mod client;
+mod inventory;
+mod keyset;
+mod mapping;
+mod purchase_order;
+mod txn;
+mod vendor;
+mod wire;
+mod work_order;
+
+use crate::{
+    Capabilities, Connector, ConnectorConfig, ConnectorError, Page, PageQuery, SourceInfo, http,
+};
+use async_trait::async_trait;
+use auth::Auth;
+use client::{MaximoClient, Route};
+use mapping::Defaults;
+use mw_model::{Entity, FieldError, NewRecord, RecordPatch, RemoteRecord, StatusChange, System};
+use serde_json::Value;
+
+/// A connection to one Maximo.
+pub struct MaximoConnector {
+    client: MaximoClient,
+    defaults: Defaults,
+    capabilities: Capabilities,
+}
+
+/// The settings this connector reads from `$.settings`.
+struct Settings {
+    route: Route,
+    defaults: Defaults,
+}
+
+impl MaximoConnector {
+    /// Checks the configuration and builds the connector without contacting Maximo. Every
+    /// problem is reported at once, as [`ConnectorError::InvalidConfig`] with JSON paths.
+    pub fn new(config: ConnectorConfig) -> Result<Self, ConnectorError> {
+        let mut errors = Vec::new();
+        let settings = Settings::read(&config.settings)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let route = settings.as_ref().map(|s| s.route).unwrap_or_default();
+        let root = client::api_root(&config.base_url, route)
+            .map_err(|e| errors.insert(0, e))
+            .ok();
+        let auth = Auth::from_credentials(&config.credentials)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let (Some(settings), Some(root), Some(auth), true) =
+            (settings, root, auth, errors.is_empty())
+        else {
+            return Err(ConnectorError::InvalidConfig(errors));
+        };
+        let http = http::client(&config.http)?;
+        Ok(MaximoConnector {
+            client: MaximoClient::new(http, root, auth),
+            defaults: settings.defaults,
+            capabilities: capabilities(),
+        })
+    }
+}
+
+#[async_trait]
+impl Connector for MaximoConnector {
+    fn system(&self) -> System {
+        System::Maximo
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// `GET …/os/mxapiwodetail?lean=1&oslc.select=wonum&oslc.pageSize=1`: the cheapest
+    /// authenticated request, whose `Date` is the source's clock.
+    async fn verify(&self) -> Result<SourceInfo, ConnectorError> {
+        let url = self.client.url(
+            work_order::WORK_ORDERS.name,
+            None,
+            &[
+                ("oslc.select", "wonum".to_owned()),
+                ("oslc.pageSize", "1".to_owned()),
+            ],
+        )?;
+        let (headers, _) = self.client.get_json(&url).await?;
+        Ok(SourceInfo {
+            now: http::source_date(&headers),
+        })
+    }
+
+    async fn read_page(&self, entity: Entity, query: &PageQuery) -> Result<Page, ConnectorError> {
+        match entity {
+            Entity::WorkOrders => work_order::read_page(&self.client, query).await,
+            Entity::Assets => asset::read_page(&self.client, query).await,
+            Entity::Inventory => inventory::read_page(&self.client, query).await,
+            Entity::PurchaseOrders => purchase_order::read_page(&self.client, query).await,
+            Entity::Vendors => vendor::read_page(&self.client, query).await,
+        }
+    }
+
+    async fn get(&self, entity: Entity, remote_id: &str) -> Result<RemoteRecord, ConnectorError> {
+        match entity {
+            Entity::WorkOrders => work_order::get(&self.client, remote_id).await,
+            Entity::Assets => asset::get(&self.client, remote_id).await,
+            Entity::Inventory => inventory::get(&self.client, remote_id).await,
+            Entity::PurchaseOrders => purchase_order::get(&self.client, remote_id).await,
+            Entity::Vendors => vendor::get(&self.client, remote_id).await,
+        }
+    }
+
+    async fn create(&self, record: &NewRecord) -> Result<RemoteRecord, ConnectorError> {
+        match record {
+            NewRecord::WorkOrder(order) => {
+                work_order::create(&self.client, &self.defaults, order).await
+            }
+            NewRecord::Asset(asset) => asset::create(&self.client, &self.defaults, asset).await,
+            NewRecord::PurchaseOrder(po) => {
+                purchase_order::create(&self.client, &self.defaults, po).await
+            }
+            NewRecord::Vendor(vendor) => vendor::create(&self.client, &self.defaults, vendor).await,
+            NewRecord::InventoryAdjustment(adjustment) => {
+                inventory::adjust(&self.client, adjustment).await
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        remote_id: &str,
+        patch: &RecordPatch,
+        expected_version: Option<&str>,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        match patch {
+            RecordPatch::Asset(changes) => {
+                asset::update(&self.client, remote_id, changes, expected_version).await
+            }
+            RecordPatch::WorkOrder(_) => Err(not_supported(
+                "updating a Maximo work order's fields (status moves through a status change)",
+            )),
+            RecordPatch::PurchaseOrder(_) => Err(not_supported(
+                "updating a Maximo purchase order (Maximo changes approved orders through revisions)",
+            )),
+            RecordPatch::Vendor(_) => Err(not_supported("updating a Maximo company")),
+        }
+    }
+
+    async fn delete(
+        &self,
+        entity: Entity,
+        _remote_id: &str,
+        _expected_version: Option<&str>,
+    ) -> Result<Option<RemoteRecord>, ConnectorError> {
+        Err(not_supported(match entity {
+            Entity::WorkOrders => {
+                "deleting a Maximo work order (cancel it with a status change to `cancelled`)"
+            }
+            Entity::Assets => {
+                "deleting a Maximo asset (Maximo retires assets by status, DECOMMISSIONED)"
+            }
+            Entity::Inventory => "deleting Maximo inventory (balances change through adjustments)",
+            Entity::PurchaseOrders => {
+                "deleting a Maximo purchase order (Maximo cancels orders through its status action)"
+            }
+            Entity::Vendors => "deleting a Maximo company (Maximo disables companies instead)",
+        }))
+    }
+
+    async fn change_status(
+        &self,
+        entity: Entity,
+        remote_id: &str,
+        change: &StatusChange,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        match entity {
+            Entity::WorkOrders => work_order::change_status(&self.client, remote_id, change).await,
+            other => Err(ConnectorError::NotSupported {
+                what: format!("changing the status of {other} in Maximo"),
+            }),
+        }
+    }
+}
+
+fn not_supported(what: &str) -> ConnectorError {
+    ConnectorError::NotSupported { what: what.into() }
+}
+
+/// What this connector does, per entity.
+fn capabilities() -> Capabilities {
+    Capabilities {
+        entities: vec![
+            purchase_order::capability(),
+            work_order::capability(),
+            asset::capability(),
+            inventory::capability(),
+            vendor::capability(),
+        ],
+    }
+}
+
+impl Settings {
+    fn read(settings: &Value) -> Result<Settings, Vec<FieldError>> {
+        let empty = serde_json::Map::new();
+        let fields = match settings {
+            Value::Null => &empty,
+            Value::Object(fields) => fields,
+            _ => {
+                return Err(vec![FieldError::new("$.settings", "must be an object")]);
+            }
+        };
+        let mut errors = Vec::new();
+        let mut code = |name: &str, what: &str| -> Option<String> {
+            match fields.get(name) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) if s.trim().is_empty() => None,
+                Some(Value::String(s)) if !s.contains(['"', '%']) => Some(s.trim().to_owned()),
+                Some(_) => {
+                    errors.push(FieldError::new(
+                        format!("$.settings.{name}"),
+                        format!("must be a Maximo {what} code"),
+                    ));
+                    None
+                }
+            }
+        };
+        let route = code("route", "route");
+        let siteid = code("siteid", "site");
+        let orgid = code("orgid", "organisation");
+        let company_type = code("company_type", "company type");
+        let route = match route.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("api") => Route::Api,
+            Some("oslc") => Route::Oslc,
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "$.settings.route",
+                    "must be `api` (/maximo/api) or `oslc` (/maximo/oslc)",
+                ));
+                Route::Api
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Settings {
+            route,
+            defaults: Defaults {
+                siteid,
+                orgid,
+                company_type: company_type.unwrap_or_else(|| "V".into()),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ChangeTracking, Operation};
+    use serde_json::json;
+
+    fn config(base_url: &str, credentials: Value, settings: Value) -> ConnectorConfig {
+        ConnectorConfig {
+            base_url: base_url.into(),
+            credentials,
+            settings,
+            http: http::HttpConfig::default(),
+        }
+    }
+
+    fn invalid_paths(result: Result<MaximoConnector, ConnectorError>) -> Vec<String> {
+        match result {
+            Err(ConnectorError::InvalidConfig(errors)) => {
+                errors.into_iter().map(|e| e.path).collect()
+            }
+            Err(other) => panic!("expected InvalidConfig, got {other:?}"),
+            Ok(_) => panic!("expected InvalidConfig, got a connector"),
+        }
+    }
+
+    #[test]
+    fn every_configuration_problem_is_reported_at_once() {
+        let paths = invalid_paths(MaximoConnector::new(config(
+            "ftp://maximo",
+            json!({"username": "wilson"}),
+            json!({"route": "rest", "siteid": 7}),
+        )));
+        assert_eq!(
+            paths,
+            [
+                "$.base_url",
+                "$.settings.siteid",
+                "$.settings.route",
+                "$.credentials.password"
+            ]
+        );
+        let paths = invalid_paths(MaximoConnector::new(config(
+            "https://maximo.example.com",
+            json!({}),
+            json!("api"),
+        )));
+        assert_eq!(paths, ["$.settings", "$.credentials.apikey"]);
+        assert!(
+            MaximoConnector::new(config(
+                "https://maximo.example.com",
+                json!({"apikey": "k"}),
+                json!({"initial_lookback_days": 30})
+            ))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn settings_and_their_defaults() {
+        let s = Settings::read(&json!(null)).ok().unwrap();
+        assert_eq!(
+            (s.route, s.defaults.company_type.as_str()),
+            (Route::Api, "V")
+        );
+        let s = Settings::read(
+            &json!({"route": "OSLC", "siteid": " BEDFORD ", "orgid": "EAGLENA",
+            "company_type": "M"}),
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(s.route, Route::Oslc);
+        assert_eq!(
+            s.defaults,
+            Defaults {
+                siteid: Some("BEDFORD".into()),
+                orgid: Some("EAGLENA".into()),
+                company_type: "M".into()
+            }
+        );
+    }
+
+    #[test]
+    fn capabilities_tell_the_truth() {
+        let caps = capabilities();
+        assert_eq!(caps.readable().collect::<Vec<_>>(), Entity::ALL);
+        assert!(caps.supports(Entity::WorkOrders, Operation::Create));
+        assert!(caps.supports(Entity::WorkOrders, Operation::UpdateStatus));
+        assert!(!caps.supports(Entity::WorkOrders, Operation::Update));
+        assert!(caps.supports(Entity::Assets, Operation::Update));
+        assert!(caps.supports(Entity::Inventory, Operation::Adjust));
+        assert!(caps.supports(Entity::PurchaseOrders, Operation::Create));
+        assert!(caps.supports(Entity::Vendors, Operation::Create));
+        for entity in Entity::ALL {
+            let c = caps.entity(entity).unwrap();
+            assert!(!c.operations.contains(&Operation::Delete), "{entity}");
+            assert!(c.note.is_some(), "{entity}");
+            assert_eq!(
+                c.optimistic_concurrency,
+                entity == Entity::Assets,
+                "{entity}"
+            );
+            assert_eq!(
+                c.change_tracking == ChangeTracking::Snapshot,
+                entity == Entity::Inventory,
+                "{entity}"
+            );
+        }
+    }
+}

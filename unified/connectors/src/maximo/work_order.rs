@@ -1,0 +1,154 @@
+//! Work orders: `WORKORDER` records of the object structure `mxapiwodetail`.
+//!
+//! - **Read**: keyset pages on (`changedate`, `siteid`, `wonum`) (see `keyset`), `oslc.select=*`:
+//!   `GET …/os/mxapiwodetail?lean=1&oslc.select=*&oslc.where=changedate>="<since>"
+//!   &oslc.orderBy=+changedate,+siteid,+wonum&oslc.pageSize=<n+1>&collectioncount=1`.
+//! - **Get**: `GET …/os/mxapiwodetail/<restid>?lean=1&oslc.select=*`, rest id of `siteid/wonum`.
+//! - **Create**: `POST …/os/mxapiwodetail` with a `transactionid` (see
+//!   [`mapping::work_order_payload`] and `txn`); the `Location` names the new work order, which
+//!   is read back. New work orders start `WAPPR`.
+//! - **Status**: the work order is read; when its status already is the target, it is returned
+//!   as it is. Otherwise `POST …/os/mxapiwodetail/<restid>?action=wsmethod:changeStatus` with
+//!   `x-method-override: PATCH`, a `transactionid` and `{"status":"<WOSTATUS>","memo":"<note>"}`,
+//!   then the work order is read back. Maximo decides which moves are allowed (its transition
+//!   table, possibly customised); its refusal (400, e.g. `BMXAA4679E`) comes back as a
+//!   [`ConnectorError::Conflict`] with its reason code and message: the work order's current
+//!   status does not allow the move. Nothing is refused here beforehand.
+//! - **Update, delete**: not offered. Maximo does not delete work orders once approved; cancel
+//!   with a status change to `cancelled` (`CAN`).
+
+pub(crate) mod mapping;
+mod wire;
+
+use super::client::{Key, MaximoClient, ObjectStructure, WriteKind};
+use super::mapping::{Defaults, text};
+use super::txn;
+use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
+use mw_model::{Entity, EntityData, NewWorkOrder, RemoteRecord, StatusChange};
+use serde_json::json;
+
+pub(crate) const WORK_ORDERS: ObjectStructure = ObjectStructure {
+    name: "mxapiwodetail",
+    select: "*",
+    stamp: Some("changedate"),
+    keys: &[Key::text("siteid"), Key::text("wonum")],
+};
+
+/// What the capabilities endpoint says about work orders.
+pub(crate) fn capability() -> EntityCapability {
+    EntityCapability {
+        entity: Entity::WorkOrders,
+        read: true,
+        change_tracking: ChangeTracking::Timestamp,
+        operations: vec![Operation::Create, Operation::UpdateStatus],
+        optimistic_concurrency: false,
+        note: Some(
+            "Work orders of mxapiwodetail, tracked by changedate. Status moves through Maximo's changeStatus and follows Maximo's transition rules (e.g. cancelled only from requested, nothing after closed or cancelled); a refused move answers conflict with Maximo's reason code. on_hold moves to WMATL (WPCOND reads as on_hold too). Field updates and deletes are not offered: Maximo does not delete approved work orders, cancel them instead.".into(),
+        ),
+    }
+}
+
+pub(crate) async fn read_page(
+    client: &MaximoClient,
+    query: &PageQuery,
+) -> Result<Page, ConnectorError> {
+    client
+        .read_changes(&WORK_ORDERS, query, mapping::work_order_record)
+        .await
+}
+
+pub(crate) async fn get(
+    client: &MaximoClient,
+    remote_id: &str,
+) -> Result<RemoteRecord, ConnectorError> {
+    client
+        .get_record(&WORK_ORDERS, remote_id, mapping::work_order_record)
+        .await
+}
+
+pub(crate) async fn create(
+    client: &MaximoClient,
+    defaults: &Defaults,
+    order: &NewWorkOrder,
+) -> Result<RemoteRecord, ConnectorError> {
+    let payload = mapping::work_order_payload(order, defaults).map_err(ConnectorError::Invalid)?;
+    let fingerprint = txn::fingerprint("create", WORK_ORDERS.name, order);
+    txn::create(
+        client,
+        &WORK_ORDERS,
+        &payload,
+        &fingerprint,
+        &["siteid", "description"],
+        mapping::work_order_record,
+    )
+    .await
+}
+
+pub(crate) async fn change_status(
+    client: &MaximoClient,
+    remote_id: &str,
+    change: &StatusChange,
+) -> Result<RemoteRecord, ConnectorError> {
+    let current = get(client, remote_id).await?;
+    let fingerprint = txn::fingerprint("status", remote_id, change);
+    if let EntityData::WorkOrder(wo) = &current.data
+        && wo.status == change.status
+    {
+        // Already there (also when an earlier attempt of this change went unanswered).
+        client.journal.settle(&fingerprint);
+        return Ok(current);
+    }
+    let mut body = json!({"status": mapping::native_status(change.status)});
+    if let Some(note) = text(&change.note) {
+        body["memo"] = json!(note);
+    }
+    txn::change(
+        client,
+        &WORK_ORDERS,
+        remote_id,
+        WriteKind::Action("changeStatus"),
+        &body,
+        &fingerprint,
+        None,
+        mapping::work_order_record,
+    )
+    .await
+    .map_err(refusal)
+}
+
+/// Maximo's refusal of a status change: a 400 is the work order's current status not allowing
+/// the move, a conflict with its state rather than a malformed request.
+fn refusal(error: ConnectorError) -> ConnectorError {
+    match error {
+        ConnectorError::Rejected(upstream) if upstream.status == 400 => {
+            ConnectorError::Conflict(upstream)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Upstream;
+
+    #[test]
+    fn illegal_moves_are_conflicts_with_maximo_s_reason() {
+        let upstream = Upstream {
+            system: "maximo".into(),
+            status: 400,
+            code: Some("BMXAA4679E".into()),
+            message: Some("BMXAA4679E - Status COMP cannot be changed to APPR.".into()),
+        };
+        let e = refusal(ConnectorError::Rejected(upstream.clone()));
+        assert!(
+            matches!(&e, ConnectorError::Conflict(u) if *u == upstream),
+            "{e:?}"
+        );
+        let e = refusal(ConnectorError::PermissionDenied(Upstream {
+            status: 403,
+            ..upstream
+        }));
+        assert!(matches!(e, ConnectorError::PermissionDenied(_)));
+    }
+}

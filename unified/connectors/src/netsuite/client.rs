@@ -1,0 +1,540 @@
+//! Requests to NetSuite's REST web services: URLs, signing, the concurrency limit, and NetSuite's
+//! error bodies turned into [`ConnectorError`]s.
+//!
+//! # URLs
+//! Record API under `<base>/services/rest/record/v1/<recordType>[/<id>]`, SuiteQL at
+//! `POST <base>/services/rest/query/v1/suiteql`. Query values are percent-encoded by hand
+//! (everything but RFC 3986 unreserved characters, so a space is `%20`, never `+`): the signature
+//! covers the query, and NetSuite must decode it to the same text we signed. Record ids in paths
+//! are internal ids (digits only); anything else is refused before a request is made, so that no
+//! client text ever becomes a path.
+//!
+//! # Every request
+//! Holds a permit of the connection's concurrency semaphore while it is in flight and is signed
+//! with a fresh nonce and timestamp on each attempt (`governance`, `auth`). `Content-Type:
+//! application/json` on bodies; `Prefer: transient` on SuiteQL, as Oracle's examples and every
+//! client send it.
+//!
+//! # Errors
+//! `application/vnd.oracle.resource+json; type=error` bodies are read for `o:errorCode` and
+//! `detail` ([`NativeError`]); statuses map as: 401 → `Auth`; 403 → `PermissionDenied`; 404 →
+//! `NotFound`; 409, 412 and the record-changed refusals → `Conflict`; 429 (after the retries of
+//! `governance`) → `RateLimited`; 5xx → `Unavailable`; a redirect → `Auth` (a login page); any
+//! other → `Rejected`.
+
+use super::auth::{self, Stamp, Tba};
+use super::governance::Governance;
+use super::wire::{Collection, NativeError, kind};
+use crate::{ConnectorError, Upstream, http};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::{Value, json};
+
+/// The system name in [`Upstream`] and in messages.
+pub(crate) const SYSTEM: &str = "netsuite";
+
+const RECORD_ROOT: &str = "/services/rest/record/v1";
+const SUITEQL_PATH: &str = "/services/rest/query/v1/suiteql";
+
+/// The most rows NetSuite returns in one record-list or SuiteQL page.
+pub(crate) const MAX_PAGE: u32 = 1000;
+
+/// Everything but RFC 3986 unreserved characters is encoded in query values.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Whether `id` is a NetSuite internal id: digits only.
+pub(crate) fn is_internal_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A response read to the end.
+pub(crate) struct Response {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A signed, governed HTTP client for one NetSuite account.
+pub(crate) struct NetsuiteClient {
+    http: reqwest::Client,
+    /// The base URL as configured, without a trailing slash.
+    base: String,
+    auth: Tba,
+    governance: Governance,
+}
+
+impl NetsuiteClient {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        base: &Url,
+        auth: Tba,
+        governance: Governance,
+    ) -> NetsuiteClient {
+        NetsuiteClient {
+            http,
+            base: base.as_str().trim_end_matches('/').to_owned(),
+            auth,
+            governance,
+        }
+    }
+
+    /// How many requests this connection has in flight at most.
+    pub(crate) fn concurrency(&self) -> usize {
+        self.governance.limit()
+    }
+
+    fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url, ConnectorError> {
+        let mut text = format!("{}{path}", self.base);
+        for (i, (name, value)) in query.iter().enumerate() {
+            text.push(if i == 0 { '?' } else { '&' });
+            text.push_str(name);
+            text.push('=');
+            text.push_str(&utf8_percent_encode(value, QUERY_VALUE).to_string());
+        }
+        Url::parse(&text).map_err(|e| ConnectorError::Protocol {
+            detail: format!("cannot build a request URL for {path}: {e}"),
+            upstream: None,
+        })
+    }
+
+    /// `…/record/v1/<record_type>[/<id>]?<query>`. `id` must be an internal id.
+    fn record_url(
+        &self,
+        record_type: &str,
+        id: Option<&str>,
+        query: &[(&str, String)],
+    ) -> Result<Url, ConnectorError> {
+        let path = match id {
+            Some(id) if is_internal_id(id) => format!("{RECORD_ROOT}/{record_type}/{id}"),
+            Some(_) => return Err(ConnectorError::NotFound(None)),
+            None => format!("{RECORD_ROOT}/{record_type}"),
+        };
+        self.url(&path, query)
+    }
+
+    /// Sends one request, signed and within the concurrency limit, and reads the whole response.
+    /// A 429 is waited out and sent again (see `governance`); any other answer is returned as it
+    /// is.
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+        prefer: Option<&'static str>,
+    ) -> Result<Response, ConnectorError> {
+        let bytes =
+            body.map(serde_json::to_vec)
+                .transpose()
+                .map_err(|e| ConnectorError::Protocol {
+                    detail: format!("cannot serialise the request body: {e}"),
+                    upstream: None,
+                })?;
+        let mut attempt = 0;
+        loop {
+            let response = {
+                let _permit = self.governance.permit().await;
+                let authorization = self.auth.authorization(
+                    &method,
+                    url,
+                    &Stamp {
+                        timestamp: auth::timestamp_now(),
+                        nonce: &auth::nonce(),
+                    },
+                );
+                let authorization = HeaderValue::from_str(&authorization).map_err(|_| {
+                    ConnectorError::InvalidConfig(vec![mw_model::FieldError::new(
+                        "$.credentials",
+                        "cannot be sent in an HTTP header",
+                    )])
+                })?;
+                let mut request = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .header(AUTHORIZATION, authorization);
+                if let Some(prefer) = prefer {
+                    request = request.header("prefer", prefer);
+                }
+                if let Some(bytes) = &bytes {
+                    request = request
+                        .header(CONTENT_TYPE, "application/json")
+                        .body(bytes.clone());
+                }
+                tracing::debug!(system = SYSTEM, %method, path = url.path(), attempt, "request");
+                let response = request
+                    .send()
+                    .await
+                    .map_err(|e| http::transport_error(SYSTEM, &e))?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(|e| http::transport_error(SYSTEM, &e))?
+                    .to_vec();
+                Response {
+                    status,
+                    headers,
+                    body,
+                }
+            };
+            if response.status == StatusCode::TOO_MANY_REQUESTS
+                && attempt < self.governance.retries()
+            {
+                let wait = self.governance.backoff(attempt);
+                tracing::debug!(
+                    system = SYSTEM,
+                    path = url.path(),
+                    attempt,
+                    ?wait,
+                    "account concurrency limit reached; waiting"
+                );
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                continue;
+            }
+            return Ok(response);
+        }
+    }
+
+    /// Sends a request and returns the response when it succeeded, the decoded error otherwise.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+        prefer: Option<&'static str>,
+    ) -> Result<Response, ConnectorError> {
+        let response = self.send(method, url, body, prefer).await?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            Err(error_from_response(
+                response.status,
+                &response.headers,
+                &response.body,
+            ))
+        }
+    }
+
+    /// One record with its sublists expanded, and the response headers (for the `Date`).
+    pub(crate) async fn get_record(
+        &self,
+        record_type: &str,
+        id: &str,
+    ) -> Result<(HeaderMap, Value), ConnectorError> {
+        let url = self.record_url(
+            record_type,
+            Some(id),
+            &[("expandSubResources", "true".into())],
+        )?;
+        let response = self.exchange(Method::GET, &url, None, None).await?;
+        let value = json_object(&response, &format!("{record_type} {id}"))?;
+        Ok((response.headers, value))
+    }
+
+    /// One page of a record collection (stubs: `id` and `links`).
+    pub(crate) async fn list(
+        &self,
+        record_type: &str,
+        query: &[(&str, String)],
+    ) -> Result<(HeaderMap, Collection), ConnectorError> {
+        let url = self.record_url(record_type, None, query)?;
+        let response = self.exchange(Method::GET, &url, None, None).await?;
+        let collection = collection(&response, record_type)?;
+        Ok((response.headers, collection))
+    }
+
+    /// `POST <record_type>` → 204 with the new record's URL in `Location`; returns its id.
+    pub(crate) async fn create(
+        &self,
+        record_type: &str,
+        body: &Value,
+    ) -> Result<String, ConnectorError> {
+        let url = self.record_url(record_type, None, &[])?;
+        let response = match self.exchange(Method::POST, &url, Some(body), None).await {
+            Ok(response) => response,
+            // The collection exists; what NetSuite did not find is a record the body refers to
+            // (a vendor, an item): a refusal of the body, not a missing resource.
+            Err(ConnectorError::NotFound(Some(upstream))) => {
+                return Err(ConnectorError::Rejected(upstream));
+            }
+            Err(e) => return Err(e),
+        };
+        id_from_location(&response.headers).ok_or_else(|| ConnectorError::Protocol {
+            detail: format!(
+                "NetSuite created a {record_type} but its Location header names no internal id"
+            ),
+            upstream: Some(upstream(response.status, NativeError::default())),
+        })
+    }
+
+    /// `PATCH <record_type>/<id>` → 204. Sublist lines are merged by their `line`.
+    pub(crate) async fn update(
+        &self,
+        record_type: &str,
+        id: &str,
+        body: &Value,
+    ) -> Result<(), ConnectorError> {
+        let url = self.record_url(record_type, Some(id), &[])?;
+        self.exchange(Method::PATCH, &url, Some(body), None)
+            .await
+            .map(drop)
+    }
+
+    /// `DELETE <record_type>/<id>` → 204.
+    pub(crate) async fn delete(&self, record_type: &str, id: &str) -> Result<(), ConnectorError> {
+        let url = self.record_url(record_type, Some(id), &[])?;
+        self.exchange(Method::DELETE, &url, None, None)
+            .await
+            .map(drop)
+    }
+
+    /// The first page (`offset=0`) of a SuiteQL query, at most `limit` rows. Reads never page
+    /// by offset: they continue with a keyset query instead (see `suiteql`).
+    pub(crate) async fn suiteql(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<(HeaderMap, Collection), ConnectorError> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let url = self.url(
+            SUITEQL_PATH,
+            &[("limit", limit.to_string()), ("offset", "0".into())],
+        )?;
+        tracing::debug!(system = SYSTEM, query, "suiteql");
+        let response = self
+            .exchange(
+                Method::POST,
+                &url,
+                Some(&json!({ "q": query })),
+                Some("transient"),
+            )
+            .await?;
+        let collection = collection(&response, "SuiteQL")?;
+        Ok((response.headers, collection))
+    }
+
+    /// The cheapest authenticated request: one vendor stub. Returns the headers for the `Date`.
+    pub(crate) async fn verify(&self) -> Result<HeaderMap, ConnectorError> {
+        self.list("vendor", &[("limit", "1".into())])
+            .await
+            .map(|(headers, _)| headers)
+    }
+}
+
+fn json_object(response: &Response, what: &str) -> Result<Value, ConnectorError> {
+    let protocol = |detail: String| ConnectorError::Protocol {
+        detail: format!("{what}: {detail}"),
+        upstream: Some(upstream(response.status, NativeError::default())),
+    };
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => Err(protocol(format!(
+            "the response is {}, not a record",
+            kind(&other)
+        ))),
+        Err(e) => Err(protocol(format!("the response is not JSON: {e}"))),
+    }
+}
+
+fn collection(response: &Response, what: &str) -> Result<Collection, ConnectorError> {
+    Collection::parse(&response.body).map_err(|detail| ConnectorError::Protocol {
+        detail: format!("{what} page: {detail}"),
+        upstream: Some(upstream(response.status, NativeError::default())),
+    })
+}
+
+pub(crate) fn upstream(status: StatusCode, native: NativeError) -> Upstream {
+    Upstream {
+        system: SYSTEM.into(),
+        status: status.as_u16(),
+        code: native.code,
+        message: native.message,
+    }
+}
+
+/// Whether NetSuite refused a write because the record changed or went away since it was read
+/// (SuiteScript's `RCRD_HAS_BEEN_CHANGED`, surfacing in REST as a 400 with that detail).
+fn record_changed(native: &NativeError) -> bool {
+    native.code.as_deref() == Some("RCRD_HAS_BEEN_CHANGED")
+        || native.message.as_deref().is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("record has been changed")
+                || m.contains("has been deleted since you retrieved it")
+        })
+}
+
+/// Turns a non-success response into the error it means.
+pub(crate) fn error_from_response(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ConnectorError {
+    let native = NativeError::parse(body);
+    let changed = record_changed(&native);
+    let idempotency = native.code.as_deref() == Some("IDEMPOTENCY_ERROR");
+    let upstream = upstream(status, native);
+    match status.as_u16() {
+        400 if changed || idempotency => ConnectorError::Conflict(upstream),
+        401 => ConnectorError::Auth(upstream),
+        403 => ConnectorError::PermissionDenied(upstream),
+        404 => ConnectorError::NotFound(Some(upstream)),
+        409 | 412 => ConnectorError::Conflict(upstream),
+        429 => ConnectorError::RateLimited {
+            upstream,
+            // NetSuite sends none; honoured should a proxy in front of it add one.
+            retry_after: http::retry_after(headers),
+        },
+        500..=599 => ConnectorError::Unavailable {
+            detail: match &upstream.message {
+                Some(message) => format!("{SYSTEM} answered {status}: {message}"),
+                None => format!("{SYSTEM} answered {status}"),
+            },
+            upstream: Some(upstream),
+        },
+        // Redirects are not followed: a REST API that redirects is sending the client to a
+        // login page, so the credentials were not accepted.
+        300..=399 => {
+            let location = headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("elsewhere");
+            ConnectorError::Auth(Upstream {
+                message: Some(format!("redirected to {location}")),
+                ..upstream
+            })
+        }
+        _ => ConnectorError::Rejected(upstream),
+    }
+}
+
+/// The internal id of a created record from its `Location` header, absolute
+/// (`https://…/record/v1/customer/647`) or relative (`/services/rest/record/v1/customer/647`).
+pub(crate) fn id_from_location(headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    let path = location.split(['?', '#']).next()?;
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    is_internal_id(last).then(|| last.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(value: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(LOCATION, HeaderValue::from_static(value));
+        h
+    }
+
+    #[test]
+    fn created_ids_from_location() {
+        assert_eq!(
+            id_from_location(&location(
+                "https://123456.suitetalk.api.netsuite.com/services/rest/record/v1/customer/647"
+            ))
+            .as_deref(),
+            Some("647")
+        );
+        assert_eq!(
+            id_from_location(&location("/services/rest/record/v1/purchaseOrder/12345/")).as_deref(),
+            Some("12345")
+        );
+        assert_eq!(
+            id_from_location(&location("/services/rest/record/v1/vendor/eid:X1")),
+            None
+        );
+        assert_eq!(id_from_location(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn internal_ids_are_digits() {
+        assert!(is_internal_id("607632"));
+        assert!(!is_internal_id(""));
+        assert!(!is_internal_id("12/../vendor"));
+        assert!(!is_internal_id("eid:A"));
+        assert!(!is_internal_id(&"9".repeat(21)));
+    }
+
+    fn error(code: &str, detail: &str) -> Vec<u8> {
+        json!({"type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1", "title": "x",
+            "status": 400, "o:errorDetails": [{"detail": detail, "o:errorCode": code}]})
+        .to_string()
+        .into_bytes()
+    }
+
+    #[test]
+    fn statuses_map_to_errors() {
+        let h = HeaderMap::new();
+        let e = error_from_response(
+            StatusCode::UNAUTHORIZED,
+            &h,
+            &error("INVALID_LOGIN", "Invalid login attempt."),
+        );
+        assert!(
+            matches!(&e, ConnectorError::Auth(u) if u.code.as_deref() == Some("INVALID_LOGIN") && u.status == 401),
+            "{e:?}"
+        );
+        assert!(matches!(
+            error_from_response(
+                StatusCode::FORBIDDEN,
+                &h,
+                &error("INSUFFICIENT_PERMISSION", "x")
+            ),
+            ConnectorError::PermissionDenied(_)
+        ));
+        assert!(matches!(
+            error_from_response(StatusCode::NOT_FOUND, &h, &error("NONEXISTENT_ID", "x")),
+            ConnectorError::NotFound(Some(_))
+        ));
+        assert!(matches!(
+            error_from_response(
+                StatusCode::BAD_REQUEST,
+                &h,
+                &error("INVALID_CONTENT", "Invalid Field Value")
+            ),
+            ConnectorError::Rejected(_)
+        ));
+        assert!(matches!(
+            error_from_response(
+                StatusCode::BAD_REQUEST,
+                &h,
+                &error("USER_ERROR", "Record has been changed")
+            ),
+            ConnectorError::Conflict(_)
+        ));
+        assert!(matches!(
+            error_from_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                &h,
+                &error(
+                    "CONCURRENCY_LIMIT_EXCEEDED",
+                    "Concurrent request limit exceeded. Request blocked."
+                )
+            ),
+            ConnectorError::RateLimited {
+                retry_after: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            error_from_response(StatusCode::SERVICE_UNAVAILABLE, &h, b"<html></html>"),
+            ConnectorError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            error_from_response(StatusCode::METHOD_NOT_ALLOWED, &h, b""),
+            ConnectorError::Rejected(_)
+        ));
+        let e = error_from_response(
+            StatusCode::FOUND,
+            &location("https://system.netsuite.com/pages/customerlogin.jsp"),
+            b"",
+        );
+        assert!(matches!(e, ConnectorError::Auth(_)), "{e:?}");
+    }
+}
