@@ -124,6 +124,15 @@ pub(crate) trait SystemAdmin: Send + Sync {
     fn revoke_credentials(&self) -> Vec<String>;
     /// Makes every revoked credential valid again; returns what was restored.
     fn restore_credentials(&self) -> Vec<String>;
+    /// Admin endpoints only this system has (NetSuite's `/governance`), mounted beside the
+    /// common ones under `/__admin`; they must not set a fallback.
+    fn extra_routes(&self) -> Option<Router> {
+        None
+    }
+    /// The extra endpoints as the index lists them (`"POST /__admin/governance"`).
+    fn extra_endpoints(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 #[derive(Clone)]
@@ -134,7 +143,8 @@ struct AdminState {
 
 /// The router mounted at `/__admin`.
 pub(crate) fn router(core: Arc<Core>, system: Arc<dyn SystemAdmin>) -> Router {
-    Router::new()
+    let extra = system.extra_routes();
+    let common = Router::new()
         .route("/", get(index))
         .route("/clock", get(get_clock).post(set_clock))
         .route("/churn", axum::routing::post(churn))
@@ -156,7 +166,11 @@ pub(crate) fn router(core: Arc<Core>, system: Arc<dyn SystemAdmin>) -> Router {
                 axum::Json(json!({ "error": "method not allowed on this admin endpoint" })),
             )
         })
-        .with_state(AdminState { core, system })
+        .with_state(AdminState { core, system });
+    match extra {
+        Some(extra) => common.merge(extra),
+        None => common,
+    }
 }
 
 /// RFC 3339 with milliseconds and `Z`, the form of every `changed_at`.
@@ -201,16 +215,23 @@ fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, AdminError> {
 }
 
 async fn index(State(state): State<AdminState>) -> Response {
+    let mut endpoints: Vec<&str> = vec![
+        "GET /__admin/clock",
+        "POST /__admin/clock",
+        "POST /__admin/churn",
+        "GET /__admin/truth/{entity}",
+        "GET /__admin/records/{entity}/{id}",
+        "GET /__admin/journal",
+        "DELETE /__admin/journal",
+        "POST /__admin/credentials/revoke",
+        "POST /__admin/credentials/restore",
+    ];
+    endpoints.extend(state.system.extra_endpoints());
     axum::Json(json!({
         "system": state.system.system().as_str(),
         "now": format_instant(state.core.clock.now()),
         "entities": state.system.entities(),
-        "endpoints": [
-            "GET /__admin/clock", "POST /__admin/clock", "POST /__admin/churn",
-            "GET /__admin/truth/{entity}", "GET /__admin/records/{entity}/{id}",
-            "GET /__admin/journal", "DELETE /__admin/journal",
-            "POST /__admin/credentials/revoke", "POST /__admin/credentials/restore"
-        ],
+        "endpoints": endpoints,
     }))
     .into_response()
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
     /// The system name is not one this crate emulates.
-    #[error("unknown system {0:?}; known systems: sap")]
+    #[error("unknown system {0:?}; known systems: sap, maximo, netsuite")]
     UnknownSystem(String),
     /// No built-in profile has this name.
     #[error("unknown built-in profile {0:?}; built-in profiles: tiny, plant, enterprise")]

@@ -21,7 +21,9 @@
 //!
 //! Layout: `clock` (virtual time), `profile` (volumes), `admin` (the `/__admin` router and
 //! the per-system trait behind it), `journal` (request log middleware), `sap` (the SAP
-//! emulator: routes, auth, OData machinery, data generation).
+//! emulator: routes, auth, OData machinery, data generation), `maximo` (the IBM Maximo
+//! emulator: OSLC JSON API, `oslc.where` parser, data generation), `netsuite` (the Oracle
+//! NetSuite emulator: REST record API, SuiteQL parser, token-based auth, concurrency limit).
 
 mod clock;
 mod error;
@@ -29,6 +31,8 @@ mod profile;
 
 mod admin;
 mod journal;
+mod maximo;
+mod netsuite;
 mod sap;
 mod server;
 
@@ -36,6 +40,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use error::MockError;
+pub use profile::MaximoSettings;
+pub use profile::NetSuiteSettings;
 pub use profile::{
     MaintenanceOrderVolume, MasterDataVolume, Profile, PurchaseOrderVolume, SapSettings,
 };
@@ -45,13 +51,19 @@ pub use server::{RunningEmulator, serve};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SystemKind {
     Sap,
+    /// IBM Maximo (OSLC JSON API).
+    Maximo,
+    /// Oracle NetSuite (SuiteTalk REST: record API, SuiteQL; token-based auth).
+    NetSuite,
 }
 
 impl SystemKind {
-    /// The manifest name: `sap`.
+    /// The manifest name: `sap`, `maximo`.
     pub fn as_str(self) -> &'static str {
         match self {
             SystemKind::Sap => "sap",
+            SystemKind::Maximo => "maximo",
+            SystemKind::NetSuite => "netsuite",
         }
     }
 }
@@ -68,6 +80,8 @@ impl FromStr for SystemKind {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim().to_ascii_lowercase().as_str() {
             "sap" => Ok(SystemKind::Sap),
+            "maximo" => Ok(SystemKind::Maximo),
+            "netsuite" => Ok(SystemKind::NetSuite),
             _ => Err(MockError::UnknownSystem(text.to_owned())),
         }
     }

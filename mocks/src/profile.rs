@@ -28,6 +28,193 @@ pub struct Profile {
     pub maintenance_orders: MaintenanceOrderVolume,
     pub master_data: MasterDataVolume,
     pub sap: SapSettings,
+    /// The Maximo emulator's volumes and settings (`[maximo]`).
+    pub maximo: MaximoSettings,
+    /// NetSuite emulator settings (`[netsuite]`; defaults when the table is absent).
+    pub netsuite: NetSuiteSettings,
+}
+
+/// NetSuite emulator settings. Volumes of purchase orders, vendors (`master_data.suppliers`)
+/// and inventory items (`master_data.materials`) are the profile's shared figures.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetSuiteSettings {
+    /// Inventory locations (warehouses and plant stores) of the account.
+    pub locations: u32,
+    /// The account concurrency limit: requests in flight at once before 429
+    /// `CONCURRENCY_LIMIT_EXCEEDED` (a Standard-tier account has 5).
+    pub concurrency_limit: u32,
+}
+
+impl Default for NetSuiteSettings {
+    fn default() -> Self {
+        NetSuiteSettings {
+            locations: 3,
+            concurrency_limit: 5,
+        }
+    }
+}
+
+/// Maximo emulator volumes and settings (`[maximo]` in a profile). A profile without the table
+/// gets [`MaximoSettings::default`], the figures of `tiny`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaximoSettings {
+    /// Sites of the one organisation (`EAGLENA`), upper case, e.g. `["BEDFORD"]`.
+    pub sites: Vec<String>,
+    /// The server's fixed UTC offset (`-05:00`): dates are written with it and naive dates in
+    /// `oslc.where` are read in it.
+    pub utc_offset: String,
+    /// Work orders in the generated history (tasks not counted).
+    pub work_orders: u64,
+    /// Tasks (`woactivity`) per work order, inclusive range `[min, max]`.
+    pub tasks_per_work_order: [u32; 2],
+    /// The longest time between a work order's report date and its last status change.
+    pub work_order_max_change_delay_days: u32,
+    pub assets: u32,
+    pub locations: u32,
+    pub items: u32,
+    /// Storerooms per site (`CENTRAL`, `MAINT`, …).
+    pub storerooms_per_site: u32,
+    /// Share of items stocked in each storeroom, in percent: one INVENTORY record each.
+    pub stocked_percent: u32,
+    pub purchase_orders: u64,
+    /// Lines (`poline`) per purchase order, inclusive range `[min, max]`.
+    pub lines_per_purchase_order: [u32; 2],
+    pub purchase_order_max_change_delay_days: u32,
+    pub vendors: u32,
+    /// Page size of a collection request without `oslc.pageSize` (the object structures'
+    /// auto-paging threshold).
+    pub default_page_size: u32,
+    /// `mxe.oslc.maxpagesize`: larger `oslc.pageSize` values are served at this size.
+    pub max_page_size: u32,
+    /// How long a `transactionid` is remembered (the `OSLCTXN` escalation's window).
+    pub transaction_id_retention_seconds: u64,
+}
+
+impl Default for MaximoSettings {
+    fn default() -> Self {
+        MaximoSettings {
+            sites: vec![String::from("BEDFORD")],
+            utc_offset: String::from("-05:00"),
+            work_orders: 400,
+            tasks_per_work_order: [0, 3],
+            work_order_max_change_delay_days: 45,
+            assets: 80,
+            locations: 40,
+            items: 60,
+            storerooms_per_site: 2,
+            stocked_percent: 75,
+            purchase_orders: 150,
+            lines_per_purchase_order: [1, 4],
+            purchase_order_max_change_delay_days: 30,
+            vendors: 25,
+            default_page_size: 100,
+            max_page_size: 1000,
+            transaction_id_retention_seconds: 300,
+        }
+    }
+}
+
+impl MaximoSettings {
+    /// Why these figures cannot be generated over `history_days`, if they cannot.
+    fn check(&self, history_days: u32) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        if self.sites.is_empty() || self.sites.len() > 8 {
+            return Err(String::from("maximo.sites must name 1 to 8 sites"));
+        }
+        for site in &self.sites {
+            let valid = !site.is_empty()
+                && site.len() <= 8
+                && site
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            if !valid || !seen.insert(site.as_str()) {
+                return Err(format!(
+                    "maximo.sites: {site:?} must be unique, upper case letters and digits, at most 8"
+                ));
+            }
+        }
+        let offset_ok = chrono::DateTime::parse_from_rfc3339(&format!(
+            "2000-01-01T00:00:00{}",
+            self.utc_offset
+        ))
+        .is_ok();
+        if !offset_ok || self.utc_offset.len() != 6 {
+            return Err(String::from("maximo.utc_offset must look like -05:00"));
+        }
+        let seconds = u64::from(history_days) * 86_400;
+        // Report dates and change dates have whole seconds: records must be two seconds apart.
+        for (name, count) in [
+            ("work_orders", self.work_orders),
+            ("purchase_orders", self.purchase_orders),
+            ("assets", u64::from(self.assets)),
+            ("vendors", u64::from(self.vendors)),
+        ] {
+            if count == 0 || count > 9_000_000 || count.saturating_mul(2) > seconds {
+                return Err(format!(
+                    "maximo.{name} must be within 1..=9000000 and leave two seconds per record in history_days"
+                ));
+            }
+        }
+        let sites = u32::try_from(self.sites.len()).unwrap_or(u32::MAX);
+        if self.locations < sites || self.assets < sites || self.locations > 9_000_000 {
+            return Err(String::from(
+                "maximo.assets and maximo.locations need at least one per site (locations at most 9000000)",
+            ));
+        }
+        if !(1..=99_999).contains(&self.items) {
+            return Err(String::from("maximo.items must be within 1..=99999"));
+        }
+        // Vendor codes are six letters and five digits (COMPANIES.COMPANY holds twelve).
+        if self.vendors > 89_999 {
+            return Err(String::from("maximo.vendors must be at most 89999"));
+        }
+        if !(1..=4).contains(&self.storerooms_per_site)
+            || !(1..=100).contains(&self.stocked_percent)
+        {
+            return Err(String::from(
+                "maximo.storerooms_per_site must be within 1..=4 and stocked_percent within 1..=100",
+            ));
+        }
+        // A work order's tasks take the nine unique ids after its own.
+        let [task_min, task_max] = self.tasks_per_work_order;
+        if task_max < task_min || task_max > 9 {
+            return Err(String::from(
+                "maximo.tasks_per_work_order must be [min, max] with min <= max <= 9",
+            ));
+        }
+        let [line_min, line_max] = self.lines_per_purchase_order;
+        if line_min == 0 || line_max < line_min || line_max > 99 {
+            return Err(String::from(
+                "maximo.lines_per_purchase_order must be [min, max] with 1 <= min <= max <= 99",
+            ));
+        }
+        for delay in [
+            self.work_order_max_change_delay_days,
+            self.purchase_order_max_change_delay_days,
+        ] {
+            if !(1..=365).contains(&delay) {
+                return Err(String::from(
+                    "maximo.*_max_change_delay_days must be within 1..=365",
+                ));
+            }
+        }
+        if self.default_page_size == 0
+            || self.max_page_size < self.default_page_size
+            || self.max_page_size > 100_000
+        {
+            return Err(String::from(
+                "maximo.default_page_size must be positive and at most max_page_size (<= 100000)",
+            ));
+        }
+        if self.transaction_id_retention_seconds == 0 {
+            return Err(String::from(
+                "maximo.transaction_id_retention_seconds must be positive",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Purchase order volumes.
@@ -94,6 +281,10 @@ struct RawProfile {
     maintenance_orders: MaintenanceOrderVolume,
     master_data: MasterDataVolume,
     sap: SapSettings,
+    #[serde(default)]
+    maximo: MaximoSettings,
+    #[serde(default)]
+    netsuite: NetSuiteSettings,
 }
 
 impl Profile {
@@ -213,6 +404,17 @@ impl Profile {
                 "sap.page_size must be within 1..=100000",
             )));
         }
+        raw.maximo.check(raw.history_days).map_err(invalid)?;
+        if !(1..=999).contains(&raw.netsuite.locations) {
+            return Err(invalid(String::from(
+                "netsuite.locations must be within 1..=999",
+            )));
+        }
+        if !(1..=1_000).contains(&raw.netsuite.concurrency_limit) {
+            return Err(invalid(String::from(
+                "netsuite.concurrency_limit must be within 1..=1000",
+            )));
+        }
         if raw.sap.csrf_session_timeout_seconds == 0 || raw.sap.oauth_token_lifetime_seconds == 0 {
             return Err(invalid(String::from(
                 "sap.csrf_session_timeout_seconds and sap.oauth_token_lifetime_seconds must be positive",
@@ -236,6 +438,8 @@ impl Profile {
             maintenance_orders: raw.maintenance_orders,
             master_data: raw.master_data,
             sap: raw.sap,
+            maximo: raw.maximo,
+            netsuite: raw.netsuite,
         })
     }
 }

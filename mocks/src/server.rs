@@ -119,6 +119,8 @@ pub async fn serve(
     });
     let system = match options.system {
         SystemKind::Sap => sap::build(Arc::clone(&core))?,
+        SystemKind::Maximo => crate::maximo::build(Arc::clone(&core))?,
+        SystemKind::NetSuite => crate::netsuite::build(Arc::clone(&core))?,
     };
     let app = Router::new()
         .nest("/__admin", admin::router(Arc::clone(&core), system.admin))

@@ -275,7 +275,7 @@ async fn manifest_entry_and_shutdown() {
     }
     assert!(emulator.running.base_url.starts_with("http://127.0.0.1:"));
     assert_eq!("SAP".parse::<SystemKind>().ok(), Some(SystemKind::Sap));
-    assert!("netsuite".parse::<SystemKind>().is_err());
+    assert!("quickbooks".parse::<SystemKind>().is_err());
 
     let client = emulator.client.clone();
     let url = emulator.running.admin_url.clone() + "/clock";

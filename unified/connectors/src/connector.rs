@@ -24,6 +24,17 @@ pub struct PageQuery {
     pub page_size: u32,
 }
 
+impl PageQuery {
+    /// The page size to ask the source for: the caller's hint, `default` without one, and never
+    /// more than `max`.
+    pub(crate) fn page_size_or(&self, default: u32, max: u32) -> u32 {
+        match self.page_size {
+            0 => default,
+            n => n.min(max),
+        }
+    }
+}
+
 /// One page of changed records.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page {

@@ -69,6 +69,26 @@ pub enum ConnectorError {
     },
 }
 
+/// The problems of one request body, collected so that all are reported at once (as
+/// [`ConnectorError::Invalid`]). Each system adds the checks its writes need (`sap::mapping`,
+/// `maximo::mapping`).
+#[derive(Default)]
+pub(crate) struct Problems(pub(crate) Vec<FieldError>);
+
+impl Problems {
+    /// A problem at `path` unless `ok`.
+    pub(crate) fn require(
+        &mut self,
+        ok: bool,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        if !ok {
+            self.0.push(FieldError::new(path, message));
+        }
+    }
+}
+
 fn describe(errors: &[FieldError]) -> String {
     errors
         .iter()
@@ -78,6 +98,15 @@ fn describe(errors: &[FieldError]) -> String {
 }
 
 impl ConnectorError {
+    /// A [`ConnectorError::Protocol`] without an upstream answer: what the source sent (a record,
+    /// a cursor, a created entity's key) cannot be read. Every connector's mapping reports this way.
+    pub(crate) fn protocol(detail: String) -> ConnectorError {
+        ConnectorError::Protocol {
+            detail,
+            upstream: None,
+        }
+    }
+
     /// The source's answer behind this error, if there was one.
     pub fn upstream(&self) -> Option<&Upstream> {
         match self {

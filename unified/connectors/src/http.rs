@@ -1,14 +1,27 @@
-//! The HTTP layer under every connector: one client configuration, timeouts, and the readings
-//! every protocol needs (the source's clock, `Retry-After`).
+//! The HTTP layer under every connector: one client configuration, timeouts, sending a request
+//! and reading its whole response, the readings every protocol needs (the source's clock,
+//! `Retry-After`), and what a refused request means by its status alone. What a system's own
+//! error body says (its codes for locks, stale versions, throttling) each connector's `client`
+//! reads first, then hands the rest to `status_error`.
 //!
 //! Retries, the retry budget and the circuit breaker join here (one layer for all connectors), so
 //! that a connector module only ever describes its protocol.
 
-use crate::ConnectorError;
+use crate::{ConnectorError, Upstream};
 use chrono::{DateTime, Utc};
-use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use reqwest::StatusCode;
+use reqwest::header::{DATE, HeaderMap, LOCATION, RETRY_AFTER};
 use std::sync::Once;
 use std::time::Duration;
+
+/// What every connector percent-encodes in query values (and NetSuite's OAuth signature base,
+/// RFC 5849 §3.6): everything but the unreserved characters of RFC 3986 §2.3.
+pub(crate) const EXCEPT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Timeouts and limits of the connector's HTTP client.
 #[derive(Clone, Debug)]
@@ -75,6 +88,108 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .with_timezone(&Utc);
     let now = source_date(headers).unwrap_or_else(Utc::now);
     Some((at - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// A response read to the end.
+pub(crate) struct Response {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Response {
+    /// This response when it is a success (2xx); otherwise the error `refusal` makes of it, which
+    /// is where a connector's `error_from_response` reads its system's error body.
+    pub(crate) fn success(
+        self,
+        refusal: impl FnOnce(StatusCode, &HeaderMap, &[u8]) -> ConnectorError,
+    ) -> Result<Response, ConnectorError> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(refusal(self.status, &self.headers, &self.body))
+        }
+    }
+}
+
+/// Sends `request` and reads the whole response. A failure on the way, also one while the body
+/// arrives, is `system`'s [`transport_error`]; every answer, a refusal too, is a [`Response`].
+pub(crate) async fn send(
+    system: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<Response, ConnectorError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(system, &e))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| transport_error(system, &e))?
+        .to_vec();
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// What `system` answered: the status, and the code and message of its error body.
+pub(crate) fn upstream(
+    system: &str,
+    status: StatusCode,
+    code: Option<String>,
+    message: Option<String>,
+) -> Upstream {
+    Upstream {
+        system: system.into(),
+        status: status.as_u16(),
+        code,
+        message,
+    }
+}
+
+/// What a refused request means by its status alone, once the connector has read what its
+/// system's error codes say: 401 refused credentials, 403 permission, 404 not found, 409 and 412
+/// a conflict, 429 rate limited (for as long as `Retry-After` says), 5xx unavailable, anything
+/// else a rejection. Redirects are not followed: an API that redirects is sending the client to a
+/// login page, so the credentials were not accepted.
+pub(crate) fn status_error(
+    system: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    upstream: Upstream,
+) -> ConnectorError {
+    match status.as_u16() {
+        401 => ConnectorError::Auth(upstream),
+        403 => ConnectorError::PermissionDenied(upstream),
+        404 => ConnectorError::NotFound(Some(upstream)),
+        409 | 412 => ConnectorError::Conflict(upstream),
+        429 => ConnectorError::RateLimited {
+            upstream,
+            retry_after: retry_after(headers),
+        },
+        500..=599 => ConnectorError::Unavailable {
+            detail: match &upstream.message {
+                Some(message) => format!("{system} answered {status}: {message}"),
+                None => format!("{system} answered {status}"),
+            },
+            upstream: Some(upstream),
+        },
+        300..=399 => {
+            let location = headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("elsewhere");
+            ConnectorError::Auth(Upstream {
+                message: Some(format!("redirected to {location}")),
+                ..upstream
+            })
+        }
+        _ => ConnectorError::Rejected(upstream),
+    }
 }
 
 /// Classifies a transport failure (refused connection, timeout, reset) for `system`.

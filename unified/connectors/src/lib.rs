@@ -5,18 +5,27 @@
 //! engine drives it through [`Connector`] alone, and the API server asks [`connect`] for one.
 //!
 //! Every system module has the same inner shape: `client` (requests and paging), `auth`,
-//! `mapping` (native ⇄ canonical) and `wire` (the native JSON shapes).
+//! `mapping` (native ⇄ canonical) and `wire` (the native JSON shapes). What every connector does
+//! the same way lives here once: [`http`] (sending a request, reading the answer, what a refusal
+//! means by its status), `native` (reading native JSON), `cursor` (resume cursors) and `config`
+//! (the base URL and credentials of a connection).
 
 mod capabilities;
+mod config;
 mod connector;
+mod cursor;
 mod error;
 pub mod http;
 pub mod maximo;
+mod native;
 pub mod netsuite;
 pub mod sap;
+#[cfg(test)]
+mod test_support;
 
 pub use capabilities::{Capabilities, ChangeTracking, EntityCapability, Operation};
 pub use connector::{Connector, Page, PageQuery, SourceInfo};
+pub(crate) use error::Problems;
 pub use error::{ConnectorError, Upstream};
 
 use mw_model::System;

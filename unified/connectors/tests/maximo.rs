@@ -9,49 +9,26 @@
 // Helpers outside `#[test]` functions build fixed test data; a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Utc};
-use mw_connectors::http::HttpConfig;
-use mw_connectors::{Connector, ConnectorConfig, ConnectorError, Page, PageQuery, connect};
+mod common;
+
+use mw_connectors::{Connector, ConnectorError, PageQuery, connect};
 use mw_model::{AssetStatus, Decimal, Entity, EntityData, System, WorkOrderStatus};
 use serde_json::{Value, json};
-use std::time::Duration;
 use wiremock::matchers::{
     header, header_exists, method, path, query_param, query_param_is_missing,
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use common::maximo::{maximo_error, maximo_with};
+use common::{at, config, ids};
 
 const WO: &str = "/maximo/api/os/mxapiwodetail";
 const INVENTORY: &str = "/maximo/api/os/mxapiinventory";
 const ASSET: &str = "/maximo/api/os/mxapiasset";
 const PO: &str = "/maximo/api/os/mxapipo";
 
-fn config(base_url: String, credentials: Value, settings: Value) -> ConnectorConfig {
-    ConnectorConfig {
-        base_url,
-        credentials,
-        settings,
-        http: HttpConfig {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            ..HttpConfig::default()
-        },
-    }
-}
-
 fn maximo(server: &MockServer) -> Box<dyn Connector> {
-    connect(
-        System::Maximo,
-        config(server.uri(), json!({"apikey": "k3y"}), json!({})),
-    )
-    .unwrap()
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-}
-
-fn ids(page: &Page) -> Vec<&str> {
-    page.records.iter().map(|r| r.remote_id.as_str()).collect()
+    maximo_with(server, json!({}))
 }
 
 /// A native work order as `mxapiwodetail` returns it with `lean=1&oslc.select=*`.
@@ -73,14 +50,6 @@ fn collection(members: Vec<Value>, total: Option<u64>) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "member": members, "href": format!("http://maximo{WO}"), "responseInfo": info
     }))
-}
-
-fn maximo_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({"Error": {
-        "extendedError": {"moreInfo": {"href": format!("oslc/error/messages/{code}")}},
-        "reasonCode": code, "message": format!("{code} - {message}"),
-        "statusCode": status.to_string()
-    }}))
 }
 
 // ---- auth ----

@@ -6,6 +6,8 @@
 // Helpers outside `#[test]` functions build fixed test data; a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use mw_connectors::http::HttpConfig;
 use mw_connectors::{Connector, ConnectorConfig, ConnectorError, connect};
 use mw_model::{
@@ -15,9 +17,10 @@ use mw_model::{
 };
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use common::maximo::{maximo_error, maximo_with};
 
 const WO: &str = "/maximo/api/os/mxapiwodetail";
 const ASSET: &str = "/maximo/api/os/mxapiasset";
@@ -28,33 +31,13 @@ const VENDOR: &str = "/maximo/api/os/mxapivendor";
 const WO_1000: &str = "_QkVERk9SRC8xMDAw";
 
 fn maximo(server: &MockServer) -> Box<dyn Connector> {
-    connect(
-        System::Maximo,
-        ConnectorConfig {
-            base_url: server.uri(),
-            credentials: json!({"apikey": "k3y"}),
-            settings: json!({"siteid": "BEDFORD", "orgid": "EAGLENA"}),
-            http: HttpConfig {
-                connect_timeout: Duration::from_secs(2),
-                request_timeout: Duration::from_secs(10),
-                ..HttpConfig::default()
-            },
-        },
-    )
-    .unwrap()
+    maximo_with(server, json!({"siteid": "BEDFORD", "orgid": "EAGLENA"}))
 }
 
 fn native_wo(status: &str, rowstamp: &str) -> Value {
     json!({"wonum": "1000", "siteid": "BEDFORD", "description": "Relief valve leaking",
         "status": status, "worktype": "CM", "changedate": "2024-02-01T03:00:02-05:00",
         "_rowstamp": rowstamp})
-}
-
-fn maximo_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({"Error": {
-        "reasonCode": code, "message": format!("{code} - {message}"),
-        "statusCode": status.to_string()
-    }}))
 }
 
 fn created(rest_path: &str) -> ResponseTemplate {

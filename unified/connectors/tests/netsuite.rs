@@ -10,11 +10,13 @@
 // Helpers outside `#[test]` functions build fixed test data; a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hmac::{Hmac, KeyInit, Mac};
 use mw_connectors::http::HttpConfig;
-use mw_connectors::{Connector, ConnectorConfig, ConnectorError, Page, PageQuery, connect};
+use mw_connectors::{Connector, ConnectorConfig, ConnectorError, PageQuery, connect};
 use mw_model::{
     Entity, EntityData, InventoryAdjustment, NaiveDate, NewPurchaseOrder, NewPurchaseOrderLine,
     NewRecord, NewVendor, PurchaseOrderLinePatch, PurchaseOrderPatch, PurchaseOrderStatus,
@@ -30,6 +32,8 @@ use std::time::{Duration, Instant};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
+use common::{at, connect_to, ids};
+
 const RECORD: &str = "/services/rest/record/v1";
 const SUITEQL: &str = "/services/rest/query/v1/suiteql";
 const REALM: &str = "1234567_SB1";
@@ -42,28 +46,11 @@ fn credentials() -> Value {
 }
 
 fn netsuite_with(server: &MockServer, settings: Value) -> Box<dyn Connector> {
-    connect(
-        System::Netsuite,
-        ConnectorConfig {
-            base_url: server.uri(),
-            credentials: credentials(),
-            settings,
-            http: HttpConfig {
-                connect_timeout: Duration::from_secs(2),
-                request_timeout: Duration::from_secs(10),
-                ..HttpConfig::default()
-            },
-        },
-    )
-    .unwrap()
+    connect_to(System::Netsuite, server, credentials(), settings)
 }
 
 fn netsuite(server: &MockServer) -> Box<dyn Connector> {
     netsuite_with(server, json!({}))
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
 // ---- an independent TBA verifier, as NetSuite checks a request ----
@@ -240,10 +227,6 @@ fn record(value: Value) -> ResponseTemplate {
 }
 
 const PO_QUERY_HEAD: &str = "SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified FROM transaction WHERE type = 'PurchOrd'";
-
-fn ids(page: &Page) -> Vec<&str> {
-    page.records.iter().map(|r| r.remote_id.as_str()).collect()
-}
 
 // ---- verify and authentication ----
 

@@ -8,8 +8,8 @@
 // Helpers outside `#[test]` functions build fixed test data; a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Utc};
-use mw_connectors::http::HttpConfig;
+mod common;
+
 use mw_connectors::{Connector, ConnectorConfig, ConnectorError, Page, PageQuery, connect};
 use mw_model::{
     Entity, EntityData, NaiveDate, NewPurchaseOrder, NewPurchaseOrderLine, NewRecord, System,
@@ -23,34 +23,21 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use common::sap::{page, sap_error, sap_json, sap_with};
+use common::{at, ids};
+
 const SRV: &str = "/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV";
 
+fn settings() -> Value {
+    json!({"sap_client": "100", "purchasing_organization": "1710", "purchasing_group": "001"})
+}
+
 fn config(base_url: String, credentials: Value) -> ConnectorConfig {
-    ConnectorConfig {
-        base_url,
-        credentials,
-        settings: json!({"sap_client": "100", "purchasing_organization": "1710", "purchasing_group": "001"}),
-        http: HttpConfig {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            ..HttpConfig::default()
-        },
-    }
+    common::config(base_url, credentials, settings())
 }
 
 fn sap(server: &MockServer) -> Box<dyn Connector> {
-    connect(
-        System::Sap,
-        config(
-            server.uri(),
-            json!({"username": "ALICE", "password": "s3cret"}),
-        ),
-    )
-    .unwrap()
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    sap_with(server, settings())
 }
 
 /// A native purchase order with one item, as `API_PURCHASEORDER_PROCESS_SRV` returns it.
@@ -70,37 +57,6 @@ fn native_po(number: &str, changed: &str) -> Value {
             "PurchasingDocumentDeletionCode": ""
         }]}
     })
-}
-
-/// JSON as SAP Gateway writes it: the slashes of `/Date(…)/` escaped.
-fn sap_json(value: &Value) -> ResponseTemplate {
-    let text = value
-        .to_string()
-        .replace("\"/Date(", "\"\\/Date(")
-        .replace(")/\"", ")\\/\"");
-    ResponseTemplate::new(200).set_body_raw(text, "application/json")
-}
-
-fn page_of(records: Vec<Value>, count: Option<&str>, next: Option<&str>) -> Value {
-    let mut d = json!({"results": records});
-    if let Some(count) = count {
-        d["__count"] = json!(count);
-    }
-    if let Some(next) = next {
-        d["__next"] = json!(next);
-    }
-    json!({"d": d})
-}
-
-fn ids(page: &Page) -> Vec<&str> {
-    page.records.iter().map(|r| r.remote_id.as_str()).collect()
-}
-
-fn sap_error(code: &str, message: &str) -> Value {
-    json!({"error": {"code": code, "message": {"lang": "en", "value": message},
-        "innererror": {"transactionid": "D25C6A8CF4D30020E0067DD0610AFCCA",
-            "errordetails": [{"code": code, "message": message, "severity": "error", "target": ""},
-                             {"code": "/IWBEP/CX_MGW_BUSI_EXCEPTION", "message": message, "severity": "error"}]}}})
 }
 
 // ---- verify and authentication ----
@@ -279,8 +235,8 @@ async fn keyset_paging_continues_after_the_last_record_and_ends_on_a_short_page(
         .and(query_param("$inlinecount", "allpages"))
         .and(query_param("sap-client", "100"))
         .and(basic_auth("ALICE", "s3cret"))
-        .respond_with(sap_json(&page_of(
-            vec![
+        .respond_with(sap_json(&page(
+            &[
                 native_po("4500000001", "2024-01-31T08:00:00.123Z"),
                 native_po("4500000002", "2024-02-01T10:11:12.500Z"),
                 native_po("4500000003", "2024-02-01T10:11:12.500Z"),
@@ -302,8 +258,8 @@ async fn keyset_paging_continues_after_the_last_record_and_ends_on_a_short_page(
         .and(query_param("$top", "3"))
         .and(query_param_is_missing("$inlinecount"))
         .and(query_param_is_missing("$skip"))
-        .respond_with(sap_json(&page_of(
-            vec![
+        .respond_with(sap_json(&page(
+            &[
                 native_po("4500000004", "2024-02-02T00:00:00Z"),
                 native_po("4500000005", "2024-02-02T00:00:00Z"),
             ],
@@ -320,8 +276,8 @@ async fn keyset_paging_continues_after_the_last_record_and_ends_on_a_short_page(
             "$filter",
             after("2024-02-02T00:00:00.000Z", "4500000005"),
         ))
-        .respond_with(sap_json(&page_of(
-            vec![
+        .respond_with(sap_json(&page(
+            &[
                 native_po("4500000006", "2024-02-03T00:00:00Z"),
                 native_po("4500000007", "2024-02-04T00:00:00Z"),
             ],
@@ -389,8 +345,8 @@ async fn a_read_that_cannot_advance_is_reported_not_looped() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(query_param_is_missing("$filter"))
-        .respond_with(sap_json(&page_of(
-            vec![
+        .respond_with(sap_json(&page(
+            &[
                 native_po("4500000001", "2024-02-01T10:11:12.500Z"),
                 native_po("4500000002", "2024-02-01T10:11:12.500Z"),
             ],
@@ -402,8 +358,8 @@ async fn a_read_that_cannot_advance_is_reported_not_looped() {
     Mock::given(method("GET"))
         .and(query_param("$top", "2"))
         .and(wiremock::matchers::query_param_contains("$filter", "gt"))
-        .respond_with(sap_json(&page_of(
-            vec![
+        .respond_with(sap_json(&page(
+            &[
                 native_po("4500000001", "2024-02-01T10:11:12.500Z"),
                 native_po("4500000002", "2024-02-01T10:11:12.500Z"),
             ],

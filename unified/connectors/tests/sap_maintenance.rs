@@ -7,46 +7,34 @@
 // Helpers outside `#[test]` functions build fixed test data; a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Utc};
-use mw_connectors::http::HttpConfig;
-use mw_connectors::{Connector, ConnectorConfig, ConnectorError, Page, PageQuery, connect};
+mod common;
+
+use mw_connectors::{Connector, ConnectorError, PageQuery};
 use mw_model::{
     AssetPatch, AssetStatus, Entity, EntityData, NewAsset, NewRecord, NewWorkOrder, RecordPatch,
-    StatusChange, System, WorkOrderPatch, WorkOrderStatus,
+    StatusChange, WorkOrderPatch, WorkOrderStatus,
 };
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use wiremock::matchers::{
     any, basic_auth, body_json, header, method, path, query_param, query_param_is_missing,
 };
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use common::sap::{page_of, sap_error, sap_json, sap_with};
+use common::{at, ids};
 
 const MO: &str = "/sap/opu/odata/sap/API_MAINTENANCEORDER;v=0002";
 const EQ: &str = "/sap/opu/odata/sap/API_EQUIPMENT";
 const CURRENT: &str = "ValidityEndDate eq datetime'9999-12-31T00:00:00'";
 
 fn sap(server: &MockServer) -> Box<dyn Connector> {
-    connect(
-        System::Sap,
-        ConnectorConfig {
-            base_url: server.uri(),
-            credentials: json!({"username": "ALICE", "password": "s3cret"}),
-            settings: json!({"sap_client": "100", "maintenance_planning_plant": "1710",
-                "main_work_center": "RES-0100", "equipment_category": "M"}),
-            http: HttpConfig {
-                connect_timeout: Duration::from_secs(2),
-                request_timeout: Duration::from_secs(10),
-                ..HttpConfig::default()
-            },
-        },
+    sap_with(
+        server,
+        json!({"sap_client": "100", "maintenance_planning_plant": "1710",
+            "main_work_center": "RES-0100", "equipment_category": "M"}),
     )
-    .unwrap()
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
 fn sap_date(text: &str) -> String {
@@ -88,34 +76,6 @@ fn native_equipment(number: &str, changed: &str) -> Value {
         "CreationDate": "/Date(1706486400000)/", "LastChangeDateTime": sap_date(changed),
         "EquipmentIsMarkedForDeletion": false, "EquipmentIsInactive": false
     })
-}
-
-/// JSON as SAP Gateway writes it: the slashes of `/Date(…)/` escaped.
-fn sap_json(value: &Value) -> ResponseTemplate {
-    let text = value
-        .to_string()
-        .replace("\"/Date(", "\"\\/Date(")
-        .replace(")/\"", ")\\/\"");
-    ResponseTemplate::new(200).set_body_raw(text, "application/json")
-}
-
-fn page_of(records: Vec<Value>, count: Option<&str>) -> Value {
-    let mut d = json!({"results": records});
-    if let Some(count) = count {
-        d["__count"] = json!(count);
-    }
-    json!({"d": d})
-}
-
-fn ids(page: &Page) -> Vec<&str> {
-    page.records.iter().map(|r| r.remote_id.as_str()).collect()
-}
-
-fn sap_error(code: &str, message: &str) -> Value {
-    json!({"error": {"code": code, "message": {"lang": "en", "value": message},
-        "innererror": {"errordetails": [
-            {"code": code, "message": message, "severity": "error", "target": ""},
-            {"code": "/IWBEP/CX_MGW_BUSI_EXCEPTION", "message": message, "severity": "error"}]}}})
 }
 
 /// The CSRF fetch on `service`'s root: token `tokens[n]` on the n-th call, with the session.
@@ -162,7 +122,7 @@ async fn work_orders_page_by_change_second_then_order_number() {
         .and(query_param("sap-client", "100"))
         .and(basic_auth("ALICE", "s3cret"))
         .respond_with(sap_json(&page_of(
-            vec![
+            &[
                 native_order("4000123", "2024-02-01T08:00:02Z", "REL"),
                 native_order("4000124", "2024-02-01T08:00:02Z", "CRTD"),
             ],
@@ -185,7 +145,7 @@ async fn work_orders_page_by_change_second_then_order_number() {
         .and(query_param_is_missing("$inlinecount"))
         .and(query_param_is_missing("$skip"))
         .respond_with(sap_json(&page_of(
-            vec![native_order("4000125", "2024-02-01T08:00:02Z", "TECO")],
+            &[native_order("4000125", "2024-02-01T08:00:02Z", "TECO")],
             None,
         )))
         .expect(1)
@@ -721,7 +681,7 @@ async fn assets_read_the_current_time_slice_by_keyset() {
         .and(query_param_is_missing("$expand"))
         .and(query_param("$inlinecount", "allpages"))
         .respond_with(sap_json(&page_of(
-            vec![
+            &[
                 native_equipment("10000042", "2024-02-01T08:00:02Z"),
                 native_equipment("10000043", "2024-02-01T08:00:02Z"),
             ],
@@ -740,7 +700,7 @@ async fn assets_read_the_current_time_slice_by_keyset() {
         .and(query_param("$orderby", order))
         .and(query_param_is_missing("$inlinecount"))
         .respond_with(sap_json(&page_of(
-            vec![native_equipment("217100002", "2024-02-02T00:00:00Z")],
+            &[native_equipment("217100002", "2024-02-02T00:00:00Z")],
             None,
         )))
         .expect(1)

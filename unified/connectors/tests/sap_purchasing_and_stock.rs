@@ -8,22 +8,24 @@
 // Helpers outside `#[test]` functions build fixed test data; a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Utc};
-use mw_connectors::http::HttpConfig;
-use mw_connectors::{Connector, ConnectorConfig, ConnectorError, Page, PageQuery, connect};
+mod common;
+
+use mw_connectors::{Connector, ConnectorError, Page, PageQuery};
 use mw_model::{
     Address, Entity, EntityData, InventoryAdjustment, NaiveDate, NewPurchaseOrder,
     NewPurchaseOrderLine, NewRecord, NewVendor, PurchaseOrderLinePatch, PurchaseOrderPatch,
-    PurchaseOrderStatus, RecordPatch, System, VendorPatch, VendorStatus,
+    PurchaseOrderStatus, RecordPatch, VendorPatch, VendorStatus,
 };
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 use wiremock::matchers::{
     any, basic_auth, body_json, body_partial_json, header, header_exists, method, path,
     query_param, query_param_is_missing,
 };
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use common::sap::{page_of, sap_error, sap_json, sap_with};
+use common::{at, ids};
 
 const BP: &str = "/sap/opu/odata/sap/API_BUSINESS_PARTNER";
 const STOCK: &str = "/sap/opu/odata/sap/API_MATERIAL_STOCK_SRV";
@@ -37,52 +39,11 @@ const PO_EXPAND: &str = "to_PurchaseOrderItem,to_PurchaseOrderItem/to_ScheduleLi
 const STOCK_ORDER: &str = "Material asc,Plant asc,StorageLocation asc,Batch asc,Supplier asc,Customer asc,WBSElementInternalID asc,SDDocument asc,SDDocumentItem asc,InventorySpecialStockType asc,InventoryStockType asc";
 
 fn sap(server: &MockServer) -> Box<dyn Connector> {
-    connect(
-        System::Sap,
-        ConnectorConfig {
-            base_url: server.uri(),
-            credentials: json!({"username": "ALICE", "password": "s3cret"}),
-            settings: json!({"sap_client": "100", "purchasing_organization": "1710",
-                "company_code": "1710", "business_partner_grouping": "BP02"}),
-            http: HttpConfig {
-                connect_timeout: Duration::from_secs(2),
-                request_timeout: Duration::from_secs(10),
-                ..HttpConfig::default()
-            },
-        },
+    sap_with(
+        server,
+        json!({"sap_client": "100", "purchasing_organization": "1710",
+            "company_code": "1710", "business_partner_grouping": "BP02"}),
     )
-    .unwrap()
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-}
-
-/// JSON as SAP Gateway writes it: the slashes of `/Date(…)/` escaped.
-fn sap_json(value: &Value) -> ResponseTemplate {
-    let text = value
-        .to_string()
-        .replace("\"/Date(", "\"\\/Date(")
-        .replace(")/\"", ")\\/\"");
-    ResponseTemplate::new(200).set_body_raw(text, "application/json")
-}
-
-fn page_of(records: &[Value], count: Option<&str>) -> Value {
-    let mut d = json!({"results": records});
-    if let Some(count) = count {
-        d["__count"] = json!(count);
-    }
-    json!({"d": d})
-}
-
-fn ids(page: &Page) -> Vec<&str> {
-    page.records.iter().map(|r| r.remote_id.as_str()).collect()
-}
-
-fn sap_error(code: &str, message: &str) -> Value {
-    json!({"error": {"code": code, "message": {"lang": "en", "value": message},
-        "innererror": {"errordetails": [{"code": code, "message": message, "severity": "error"},
-            {"code": "/IWBEP/CX_MGW_BUSI_EXCEPTION", "message": message, "severity": "error"}]}}})
 }
 
 /// The CSRF fetch on the root of `service`: one token and session, fetched `times` times.

@@ -11,6 +11,7 @@
 //! entry (`readonly_apikey`, …) are ignored. Secrets are never logged: nothing here derives
 //! `Debug`, and the header values are marked sensitive.
 
+use crate::config;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mw_model::FieldError;
@@ -37,20 +38,7 @@ impl Auth {
             )]);
         };
         let mut errors = Vec::new();
-        let mut text = |name: &str| -> Option<String> {
-            match fields.get(name) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) if s.trim().is_empty() => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(_) => {
-                    errors.push(FieldError::new(
-                        format!("$.credentials.{name}"),
-                        "must be a string",
-                    ));
-                    None
-                }
-            }
-        };
+        let mut text = |name: &str| config::credential(fields, name, &mut errors);
         let apikey = text("apikey");
         let username = text("username");
         let password = text("password");

@@ -21,12 +21,13 @@ use super::auth::Auth;
 use super::keyset::{self, Fetched, Row, Segment, Source};
 use super::txn::Journal;
 use super::wire::{Collection, NativeError};
+use crate::http::Response;
 use crate::{ConnectorError, Page, PageQuery, Upstream, http};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use mw_model::{FieldError, RemoteRecord};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
@@ -38,13 +39,6 @@ pub(crate) const SYSTEM: &str = "maximo";
 /// the page is always asked for (see `keyset`), so the largest request is for 1000 rows.
 const DEFAULT_PAGE_SIZE: u32 = 500;
 pub(crate) const MAX_PAGE_SIZE: u32 = 999;
-
-/// Everything but RFC 3986 unreserved characters is encoded in query values and rest ids.
-const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 pub(crate) const TRANSACTION_ID: HeaderName = HeaderName::from_static("transactionid");
 const METHOD_OVERRIDE: HeaderName = HeaderName::from_static("x-method-override");
@@ -197,14 +191,7 @@ pub(crate) fn location_rest_id(headers: &HeaderMap) -> Option<String> {
 
 /// Percent-encodes a query value (`+` as `%2B`, `"` as `%22`, spaces as `%20`).
 pub(crate) fn encode(value: &str) -> String {
-    utf8_percent_encode(value, ENCODED).to_string()
-}
-
-/// A response read to the end.
-pub(crate) struct Response {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
+    utf8_percent_encode(value, http::EXCEPT_UNRESERVED).to_string()
 }
 
 /// How a write reaches a record.
@@ -257,9 +244,8 @@ impl MaximoClient {
             text.push('=');
             text.push_str(&encode(value));
         }
-        Url::parse(&text).map_err(|e| ConnectorError::Protocol {
-            detail: format!("cannot build a request URL for {os}: {e}"),
-            upstream: None,
+        Url::parse(&text).map_err(|e| {
+            ConnectorError::protocol(format!("cannot build a request URL for {os}: {e}"))
         })
     }
 
@@ -282,34 +268,15 @@ impl MaximoClient {
         }
         let request = self.auth.apply(request);
         tracing::debug!(system = SYSTEM, %method, path = url.path(), "request");
-        let response = request
-            .send()
-            .await
-            .map_err(|e| http::transport_error(SYSTEM, &e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| http::transport_error(SYSTEM, &e))?
-            .to_vec();
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        http::send(SYSTEM, request).await
     }
 
     /// GETs `url` and returns the response headers and its JSON body.
     pub(crate) async fn get_json(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
-        let response = self.send(Method::GET, url, HeaderMap::new(), None).await?;
-        if !response.status.is_success() {
-            return Err(error_from_response(
-                response.status,
-                &response.headers,
-                &response.body,
-            ));
-        }
+        let response = self
+            .send(Method::GET, url, HeaderMap::new(), None)
+            .await?
+            .success(error_from_response)?;
         let value =
             serde_json::from_slice(&response.body).map_err(|e| ConnectorError::Protocol {
                 detail: format!("the response is not JSON: {e}"),
@@ -339,10 +306,8 @@ impl MaximoClient {
         }
         let url = self.url(os.name, None, &params)?;
         let (headers, value) = self.get_json(&url).await?;
-        let collection = Collection::from_value(value).map_err(|why| ConnectorError::Protocol {
-            detail: format!("{} page: {why}", os.name),
-            upstream: None,
-        })?;
+        let collection = Collection::from_value(value)
+            .map_err(|why| ConnectorError::protocol(format!("{} page: {why}", os.name)))?;
         Ok((headers, collection))
     }
 
@@ -354,10 +319,7 @@ impl MaximoClient {
         query: &PageQuery,
         map: fn(Value, DateTime<Utc>) -> Result<RemoteRecord, ConnectorError>,
     ) -> Result<Page, ConnectorError> {
-        let size = match query.page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
+        let size = query.page_size_or(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         let (start, first) = match &query.resume {
             Some(text) => (keyset::decode(text, os)?, false),
             None => (Segment::start(os, query.changed_since), true),
@@ -452,19 +414,11 @@ impl MaximoClient {
                 header_value(version, "$.remote_version")?,
             );
         }
-        let bytes = serde_json::to_vec(body).map_err(|e| ConnectorError::Protocol {
-            detail: format!("cannot serialise the request body: {e}"),
-            upstream: None,
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
         })?;
         let response = self.send(Method::POST, &url, headers, Some(bytes)).await?;
-        if !response.status.is_success() {
-            return Err(error_from_response(
-                response.status,
-                &response.headers,
-                &response.body,
-            ));
-        }
-        Ok(response)
+        response.success(error_from_response)
     }
 }
 
@@ -517,15 +471,13 @@ pub(crate) fn read_at(headers: &HeaderMap) -> DateTime<Utc> {
 }
 
 pub(crate) fn upstream(status: StatusCode, native: NativeError) -> Upstream {
-    Upstream {
-        system: SYSTEM.into(),
-        status: status.as_u16(),
-        code: native.code,
-        message: native.message,
-    }
+    http::upstream(SYSTEM, status, native.code, native.message)
 }
 
-/// Turns a non-success response into the error it means.
+/// Turns a non-success response into the error it means: Maximo's reason codes first (refused
+/// credentials, permission, stale rowstamps, a replayed transaction), 423 and 428 as conflicts,
+/// then what the status says ([`http::status_error`]). A Maximo behind form login redirects an
+/// unauthenticated request to its login page, which is an authentication failure there.
 pub(crate) fn error_from_response(
     status: StatusCode,
     headers: &HeaderMap,
@@ -544,34 +496,8 @@ pub(crate) fn error_from_response(
         return ConnectorError::Conflict(upstream);
     }
     match status.as_u16() {
-        401 => ConnectorError::Auth(upstream),
-        403 => ConnectorError::PermissionDenied(upstream),
-        404 => ConnectorError::NotFound(Some(upstream)),
-        409 | 412 | 423 | 428 => ConnectorError::Conflict(upstream),
-        429 => ConnectorError::RateLimited {
-            upstream,
-            retry_after: http::retry_after(headers),
-        },
-        500..=599 => ConnectorError::Unavailable {
-            detail: match &upstream.message {
-                Some(message) => format!("{SYSTEM} answered {status}: {message}"),
-                None => format!("{SYSTEM} answered {status}"),
-            },
-            upstream: Some(upstream),
-        },
-        // Redirects are not followed: a Maximo behind form login redirects an unauthenticated
-        // request to its login page, so the credentials were not accepted.
-        300..=399 => {
-            let location = headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("elsewhere");
-            ConnectorError::Auth(Upstream {
-                message: Some(format!("redirected to {location}")),
-                ..upstream
-            })
-        }
-        _ => ConnectorError::Rejected(upstream),
+        423 | 428 => ConnectorError::Conflict(upstream),
+        _ => http::status_error(SYSTEM, status, headers, upstream),
     }
 }
 

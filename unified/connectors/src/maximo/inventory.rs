@@ -32,8 +32,8 @@ mod mapping;
 mod wire;
 
 use super::client::{Key, MaximoClient, ObjectStructure, SYSTEM, WriteKind, read_at};
-use super::mapping::{Problems, protocol};
 use super::txn;
+use crate::Problems;
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
 use mw_model::{Entity, EntityData, FieldError, InventoryAdjustment, RemoteRecord};
 use serde_json::json;
@@ -93,7 +93,7 @@ pub(crate) async fn adjust(
     let filter = mapping::adjustment_filter(adjustment).map_err(ConnectorError::Invalid)?;
     let current = find(client, adjustment, &filter).await?;
     let EntityData::InventoryLevel(level) = &current.data else {
-        return Err(protocol(format!(
+        return Err(ConnectorError::protocol(format!(
             "inventory record {} did not map to an inventory level",
             current.remote_id
         )));

@@ -42,11 +42,9 @@
 
 use super::client::{Key, MAX_PAGE_SIZE, ObjectStructure, SYSTEM, key_text};
 use super::wire::datetime_text;
-use crate::ConnectorError;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::{ConnectorError, cursor};
 use chrono::{DateTime, Utc};
-use mw_model::{FieldError, RemoteRecord};
+use mw_model::RemoteRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -101,16 +99,15 @@ pub(crate) struct Row {
 impl Row {
     /// The row of a mapped record, whose `raw` holds the key values.
     pub(crate) fn of(os: &ObjectStructure, record: RemoteRecord) -> Result<Row, ConnectorError> {
-        let raw = record
-            .raw
-            .as_ref()
-            .ok_or_else(|| protocol(format!("{}: a record without its native payload", os.name)))?;
+        let raw = record.raw.as_ref().ok_or_else(|| {
+            ConnectorError::protocol(format!("{}: a record without its native payload", os.name))
+        })?;
         let key = os
             .keys
             .iter()
             .map(|k| {
                 key_value(raw.get(k.name), k).ok_or_else(|| {
-                    protocol(format!(
+                    ConnectorError::protocol(format!(
                         "{} record {}: no key attribute `{}`",
                         os.name, record.remote_id, k.name
                     ))
@@ -160,13 +157,6 @@ pub(crate) struct Read {
     pub(crate) rows: Vec<Row>,
     pub(crate) next: Option<Segment>,
     pub(crate) total: Option<u64>,
-}
-
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
 }
 
 impl Segment {
@@ -239,8 +229,9 @@ pub(crate) fn where_clause(
 ) -> Result<Option<String>, ConnectorError> {
     let mut clauses = Vec::new();
     let stamp = || {
-        os.stamp
-            .ok_or_else(|| protocol(format!("{} has no change stamp to page on", os.name)))
+        os.stamp.ok_or_else(|| {
+            ConnectorError::protocol(format!("{} has no change stamp to page on", os.name))
+        })
     };
     let after = match segment {
         Segment::Changed { from } => {
@@ -281,7 +272,9 @@ pub(crate) fn order_by(os: &ObjectStructure, segment: &Segment) -> String {
 fn time_literal(seconds: i64) -> Result<String, ConnectorError> {
     DateTime::from_timestamp(seconds, 0)
         .map(|at| format!("\"{}\"", datetime_text(at)))
-        .ok_or_else(|| protocol(format!("a change stamp out of range ({seconds} s)")))
+        .ok_or_else(|| {
+            ConnectorError::protocol(format!("a change stamp out of range ({seconds} s)"))
+        })
 }
 
 /// A key value as a where literal: integers bare, strings quoted.
@@ -289,7 +282,7 @@ fn literal(value: &Value, key: &Key, os: &ObjectStructure) -> Result<String, Con
     match value {
         Value::Number(n) if key.numeric && n.is_i64() => Ok(n.to_string()),
         Value::String(s) if !key.numeric && where_safe(s) => Ok(format!("\"{s}\"")),
-        other => Err(protocol(format!(
+        other => Err(ConnectorError::protocol(format!(
             "{}: cannot page past {} {other}: Maximo's where syntax has no escape for `\"` or `%`, and `*` is its null test",
             os.name, key.name
         ))),
@@ -348,7 +341,7 @@ pub(crate) async fn read(
             segment.exhausted()
         } else {
             let (last_second, last_key) = last.ok_or_else(|| {
-                protocol(format!(
+                ConnectorError::protocol(format!(
                     "{}: Maximo announced more rows but sent none",
                     os.name
                 ))
@@ -357,7 +350,10 @@ pub(crate) async fn read(
             let next = match segment {
                 Segment::Changed { .. } => {
                     let second = last_second.ok_or_else(|| {
-                        protocol(format!("{}: a row without its change stamp", os.name))
+                        ConnectorError::protocol(format!(
+                            "{}: a row without its change stamp",
+                            os.name
+                        ))
                     })?;
                     match peek.as_ref().and_then(|(s, _)| *s) {
                         Some(p) if p > second => Segment::Changed {
@@ -378,7 +374,7 @@ pub(crate) async fn read(
                     second,
                     after: Some(After {
                         phase: phase_of(&last_key, peek_key, os.keys.len())
-                            .map_err(|e| protocol(format!("{}: {e}", os.name)))?,
+                            .map_err(|e| ConnectorError::protocol(format!("{}: {e}", os.name)))?,
                         key: last_key,
                     }),
                     seen,
@@ -386,7 +382,7 @@ pub(crate) async fn read(
                 Segment::Keys { .. } => Segment::Keys {
                     after: Some(After {
                         phase: phase_of(&last_key, peek_key, os.keys.len())
-                            .map_err(|e| protocol(format!("{}: {e}", os.name)))?,
+                            .map_err(|e| ConnectorError::protocol(format!("{}: {e}", os.name)))?,
                         key: last_key,
                     }),
                 },
@@ -426,27 +422,13 @@ pub(crate) fn encode(os: &ObjectStructure, segment: &Segment) -> String {
         os: os.name.to_owned(),
         seg: segment.clone(),
     };
-    // A cursor is strings and integers, which always serialise; an empty cursor would only be
-    // refused on resume, never read as another position.
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
+    cursor::encode(&cursor)
 }
 
 /// The segment a cursor of `os` holds.
 pub(crate) fn decode(text: &str, os: &ObjectStructure) -> Result<Segment, ConnectorError> {
-    let invalid = |why: &str| {
-        ConnectorError::Invalid(vec![FieldError::new(
-            "$.resume",
-            format!(
-                "not a cursor of this {SYSTEM} connector's {} read: {why}",
-                os.name
-            ),
-        )])
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .map_err(|_| invalid("not base64url"))?;
-    let cursor: Cursor =
-        serde_json::from_slice(&bytes).map_err(|_| invalid("not a position of this read"))?;
+    let invalid = |why: &str| cursor::invalid(SYSTEM, os.name, why);
+    let cursor: Cursor = cursor::decode(text, invalid, "not a position of this read")?;
     if cursor.v != VERSION {
         return Err(invalid("unknown version"));
     }
@@ -493,6 +475,8 @@ pub(crate) fn decode(text: &str, os: &ObjectStructure) -> Result<Segment, Connec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use mw_model::{EntityData, Vendor, VendorStatus};
     use proptest::prelude::*;
     use serde_json::json;

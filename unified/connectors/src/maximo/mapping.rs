@@ -1,11 +1,12 @@
 //! What every Maximo mapping shares: reading a native record with field-naming errors, the write
 //! defaults from the settings, and the checks every write body goes through before it is sent
 //! (`remote_fields` that contradict canonical fields or name attributes Maximo sets itself,
-//! numbers a JSON double cannot carry, references to records of another site).
+//! numbers a JSON double cannot carry, references to records of another site). The tests of
+//! every mapping read their recorded pages through `test_support`.
 
 use super::client::{Key, remote_id_from};
 use super::wire::number_of_decimal;
-use crate::ConnectorError;
+use crate::{ConnectorError, Problems};
 use mw_model::{Decimal, FieldError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -26,13 +27,6 @@ pub(crate) struct Defaults {
 /// Attributes no write sets: Maximo keeps them itself.
 const MAXIMO_OWNED: [&str; 5] = ["_rowstamp", "href", "changedate", "changeby", "rowstamp"];
 
-pub(crate) fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
 /// Reads a native record into its wire type; a value of the wrong shape is a protocol error
 /// naming the record (`what`) and the field.
 pub(crate) fn parse<T: DeserializeOwned>(
@@ -40,36 +34,23 @@ pub(crate) fn parse<T: DeserializeOwned>(
     what: &str,
     keys: &[Key],
 ) -> Result<T, ConnectorError> {
-    serde_path_to_error::deserialize(raw).map_err(|e| {
+    crate::native::parse(raw, || {
         let id = remote_id_from(raw, keys).unwrap_or_else(|_| "?".into());
-        protocol(format!("{what} {id}: field `{}`: {}", e.path(), e.inner()))
+        format!("{what} {id}")
     })
 }
 
 /// The `remote_id` of a native record, or a protocol error naming the missing key.
 pub(crate) fn record_id(raw: &Value, what: &str, keys: &[Key]) -> Result<String, ConnectorError> {
-    remote_id_from(raw, keys).map_err(|why| protocol(format!("a {what} with {why}")))
+    remote_id_from(raw, keys)
+        .map_err(|why| ConnectorError::protocol(format!("a {what} with {why}")))
 }
 
-/// The problems of one write body, collected so that all are reported at once.
-#[derive(Default)]
-pub(crate) struct Problems(pub(crate) Vec<FieldError>);
-
+/// The checks of a Maximo write body.
 impl Problems {
-    pub(crate) fn require(
-        &mut self,
-        ok: bool,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) {
-        if !ok {
-            self.0.push(FieldError::new(path, message));
-        }
-    }
-
     /// A decimal as the JSON number Maximo reads, or a problem at `path` when a double cannot
     /// carry it exactly.
-    pub(crate) fn number(&mut self, value: Decimal, path: &str) -> Option<Value> {
+    pub(in crate::maximo) fn number(&mut self, value: Decimal, path: &str) -> Option<Value> {
         let number = number_of_decimal(value);
         self.require(
             number.is_some(),
@@ -82,7 +63,7 @@ impl Problems {
     /// Adds `remote_fields` to `body`, lower-cased as Maximo names attributes. Refused: an
     /// attribute a canonical field of the body sets (`canonical`: attribute and its path), one
     /// Maximo keeps itself, and one of `refused` (with its reason).
-    pub(crate) fn remote_fields(
+    pub(in crate::maximo) fn remote_fields(
         &mut self,
         body: &mut Map<String, Value>,
         remote: Option<&Map<String, Value>>,
@@ -112,15 +93,6 @@ impl Problems {
     }
 }
 
-/// A canonical text value for a body, trimmed; `None` when absent or blank.
-pub(crate) fn text(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 /// Splits a reference to a site- or organisation-level record (`A6002/BEDFORD`,
 /// `ACME/EAGLENA`) into its code and the site or organisation; a bare code has none.
 pub(crate) fn split_reference(reference: &str) -> (String, Option<String>) {
@@ -136,6 +108,27 @@ pub(crate) fn split_reference(reference: &str) -> (String, Option<String>) {
 pub(crate) fn put(body: &mut Map<String, Value>, name: &str, value: Option<String>) {
     if let Some(value) = value {
         body.insert(name.to_owned(), Value::String(value));
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Test data every Maximo mapping's tests read.
+
+    use crate::maximo::wire::Collection;
+    use chrono::{DateTime, Utc};
+    use serde_json::Value;
+
+    /// The records of a recorded collection page (`member`).
+    pub(crate) fn members(page: &str) -> Vec<Value> {
+        Collection::from_value(serde_json::from_str(page).unwrap())
+            .unwrap()
+            .member
+    }
+
+    /// The source's clock of the recorded pages.
+    pub(crate) fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_706_774_400, 0).unwrap()
     }
 }
 

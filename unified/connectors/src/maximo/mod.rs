@@ -290,27 +290,9 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{config, invalid_paths};
     use crate::{ChangeTracking, Operation};
     use serde_json::json;
-
-    fn config(base_url: &str, credentials: Value, settings: Value) -> ConnectorConfig {
-        ConnectorConfig {
-            base_url: base_url.into(),
-            credentials,
-            settings,
-            http: http::HttpConfig::default(),
-        }
-    }
-
-    fn invalid_paths(result: Result<MaximoConnector, ConnectorError>) -> Vec<String> {
-        match result {
-            Err(ConnectorError::InvalidConfig(errors)) => {
-                errors.into_iter().map(|e| e.path).collect()
-            }
-            Err(other) => panic!("expected InvalidConfig, got {other:?}"),
-            Ok(_) => panic!("expected InvalidConfig, got a connector"),
-        }
-    }
 
     #[test]
     fn every_configuration_problem_is_reported_at_once() {

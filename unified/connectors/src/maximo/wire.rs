@@ -16,6 +16,7 @@
 //!   the mappings decide which ones a record cannot do without, so that their errors name the
 //!   field.
 
+use crate::native::kind;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -189,15 +190,6 @@ impl<'de> Deserialize<'de> for Rowstamp {
     }
 }
 
-/// A string Maximo printed, `None` when blank.
-pub(crate) fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 /// A lean collection: `member[]` and `responseInfo`.
 #[derive(Debug, Default)]
 pub(crate) struct Collection {
@@ -302,18 +294,6 @@ pub(crate) fn reason_code_in(text: &str) -> Option<String> {
         from = i + 5;
     }
     None
-}
-
-/// What kind of JSON value this is, for messages.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ pub(crate) mod mapping;
 mod wire;
 
 use super::client::{Key, MaximoClient, ObjectStructure, WriteKind};
-use super::mapping::{Defaults, text};
+use super::mapping::Defaults;
 use super::txn;
+use crate::native::present;
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
 use mw_model::{Entity, EntityData, NewWorkOrder, RemoteRecord, StatusChange};
 use serde_json::json;
@@ -99,7 +100,7 @@ pub(crate) async fn change_status(
         return Ok(current);
     }
     let mut body = json!({"status": mapping::native_status(change.status)});
-    if let Some(note) = text(&change.note) {
+    if let Some(note) = present(&change.note) {
         body["memo"] = json!(note);
     }
     txn::change(

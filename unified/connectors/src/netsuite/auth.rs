@@ -35,27 +35,21 @@
 //!
 //! Secrets are never logged: nothing here derives `Debug` over them.
 
+use crate::http;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use mw_model::FieldError;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use reqwest::{Method, Url};
 use serde_json::Value;
 use sha2::Sha256;
-
-/// RFC 3986 §2.3 unreserved characters stay; everything else is percent-encoded (RFC 5849 §3.6).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 pub(crate) const SIGNATURE_METHOD: &str = "HMAC-SHA256";
 
 /// RFC 5849 §3.6 percent-encoding.
 pub(crate) fn pct(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
+    utf8_percent_encode(text, http::EXCEPT_UNRESERVED).to_string()
 }
 
 /// The token-based-authentication credentials of one connection.

@@ -24,9 +24,11 @@
 
 use super::auth::{self, Stamp, Tba};
 use super::governance::Governance;
-use super::wire::{Collection, NativeError, kind};
+use super::wire::{Collection, NativeError};
+use crate::http::Response;
+use crate::native::kind;
 use crate::{ConnectorError, Upstream, http};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
@@ -40,23 +42,9 @@ const SUITEQL_PATH: &str = "/services/rest/query/v1/suiteql";
 /// The most rows NetSuite returns in one record-list or SuiteQL page.
 pub(crate) const MAX_PAGE: u32 = 1000;
 
-/// Everything but RFC 3986 unreserved characters is encoded in query values.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// Whether `id` is a NetSuite internal id: digits only.
 pub(crate) fn is_internal_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A response read to the end.
-pub(crate) struct Response {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
 }
 
 /// A signed, governed HTTP client for one NetSuite account.
@@ -94,11 +82,10 @@ impl NetsuiteClient {
             text.push(if i == 0 { '?' } else { '&' });
             text.push_str(name);
             text.push('=');
-            text.push_str(&utf8_percent_encode(value, QUERY_VALUE).to_string());
+            text.push_str(&utf8_percent_encode(value, http::EXCEPT_UNRESERVED).to_string());
         }
-        Url::parse(&text).map_err(|e| ConnectorError::Protocol {
-            detail: format!("cannot build a request URL for {path}: {e}"),
-            upstream: None,
+        Url::parse(&text).map_err(|e| {
+            ConnectorError::protocol(format!("cannot build a request URL for {path}: {e}"))
         })
     }
 
@@ -127,13 +114,9 @@ impl NetsuiteClient {
         body: Option<&Value>,
         prefer: Option<&'static str>,
     ) -> Result<Response, ConnectorError> {
-        let bytes =
-            body.map(serde_json::to_vec)
-                .transpose()
-                .map_err(|e| ConnectorError::Protocol {
-                    detail: format!("cannot serialise the request body: {e}"),
-                    upstream: None,
-                })?;
+        let bytes = body.map(serde_json::to_vec).transpose().map_err(|e| {
+            ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
+        })?;
         let mut attempt = 0;
         loop {
             let response = {
@@ -165,22 +148,7 @@ impl NetsuiteClient {
                         .body(bytes.clone());
                 }
                 tracing::debug!(system = SYSTEM, %method, path = url.path(), attempt, "request");
-                let response = request
-                    .send()
-                    .await
-                    .map_err(|e| http::transport_error(SYSTEM, &e))?;
-                let status = response.status();
-                let headers = response.headers().clone();
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|e| http::transport_error(SYSTEM, &e))?
-                    .to_vec();
-                Response {
-                    status,
-                    headers,
-                    body,
-                }
+                http::send(SYSTEM, request).await?
             };
             if response.status == StatusCode::TOO_MANY_REQUESTS
                 && attempt < self.governance.retries()
@@ -209,16 +177,9 @@ impl NetsuiteClient {
         body: Option<&Value>,
         prefer: Option<&'static str>,
     ) -> Result<Response, ConnectorError> {
-        let response = self.send(method, url, body, prefer).await?;
-        if response.status.is_success() {
-            Ok(response)
-        } else {
-            Err(error_from_response(
-                response.status,
-                &response.headers,
-                &response.body,
-            ))
-        }
+        self.send(method, url, body, prefer)
+            .await?
+            .success(error_from_response)
     }
 
     /// One record with its sublists expanded, and the response headers (for the `Date`).
@@ -350,12 +311,7 @@ fn collection(response: &Response, what: &str) -> Result<Collection, ConnectorEr
 }
 
 pub(crate) fn upstream(status: StatusCode, native: NativeError) -> Upstream {
-    Upstream {
-        system: SYSTEM.into(),
-        status: status.as_u16(),
-        code: native.code,
-        message: native.message,
-    }
+    http::upstream(SYSTEM, status, native.code, native.message)
 }
 
 /// Whether NetSuite refused a write because the record changed or went away since it was read
@@ -369,7 +325,10 @@ fn record_changed(native: &NativeError) -> bool {
         })
 }
 
-/// Turns a non-success response into the error it means.
+/// Turns a non-success response into the error it means: a record changed since it was read and
+/// a repeated idempotency key are conflicts, the rest is what the status says
+/// ([`http::status_error`]; NetSuite sends no `Retry-After` with a 429, one a proxy in front of it
+/// adds is honoured).
 pub(crate) fn error_from_response(
     status: StatusCode,
     headers: &HeaderMap,
@@ -381,35 +340,7 @@ pub(crate) fn error_from_response(
     let upstream = upstream(status, native);
     match status.as_u16() {
         400 if changed || idempotency => ConnectorError::Conflict(upstream),
-        401 => ConnectorError::Auth(upstream),
-        403 => ConnectorError::PermissionDenied(upstream),
-        404 => ConnectorError::NotFound(Some(upstream)),
-        409 | 412 => ConnectorError::Conflict(upstream),
-        429 => ConnectorError::RateLimited {
-            upstream,
-            // NetSuite sends none; honoured should a proxy in front of it add one.
-            retry_after: http::retry_after(headers),
-        },
-        500..=599 => ConnectorError::Unavailable {
-            detail: match &upstream.message {
-                Some(message) => format!("{SYSTEM} answered {status}: {message}"),
-                None => format!("{SYSTEM} answered {status}"),
-            },
-            upstream: Some(upstream),
-        },
-        // Redirects are not followed: a REST API that redirects is sending the client to a
-        // login page, so the credentials were not accepted.
-        300..=399 => {
-            let location = headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("elsewhere");
-            ConnectorError::Auth(Upstream {
-                message: Some(format!("redirected to {location}")),
-                ..upstream
-            })
-        }
-        _ => ConnectorError::Rejected(upstream),
+        _ => http::status_error(SYSTEM, status, headers, upstream),
     }
 }
 

@@ -69,7 +69,7 @@ mod wire;
 
 use crate::{
     Capabilities, ChangeTracking, Connector, ConnectorConfig, ConnectorError, EntityCapability,
-    Page, PageQuery, SourceInfo, http,
+    Page, PageQuery, SourceInfo, config, http,
 };
 use async_trait::async_trait;
 use auth::Tba;
@@ -89,6 +89,55 @@ use suiteql::{Row, Table};
 /// before each retry (times the attempt).
 const READ_BACK_ATTEMPTS: u32 = 3;
 const READ_BACK_PAUSE: Duration = Duration::from_millis(200);
+
+/// The body of a write, or every problem with it: the mapping's (`body`), then those found
+/// resolving its references (`unresolved`), all at once.
+fn body_or_invalid(
+    body: Result<Value, Vec<FieldError>>,
+    unresolved: Vec<FieldError>,
+) -> Result<Value, ConnectorError> {
+    match body {
+        Ok(body) if unresolved.is_empty() => Ok(body),
+        Ok(_) => Err(ConnectorError::Invalid(unresolved)),
+        Err(mut problems) => {
+            problems.extend(unresolved);
+            Err(ConnectorError::Invalid(problems))
+        }
+    }
+}
+
+/// Reads a record just written (`what`, e.g. `vendor 647`, was `done`: created, updated) with
+/// `read`, trying again briefly should the read itself fail in passing: the write is done, and
+/// reporting a passing failure as its outcome would invite a retry. A read that keeps failing in
+/// passing is [`ConnectorError::Unavailable`] saying that the write went through.
+async fn read_back<F, Fut>(
+    what: &str,
+    done: &str,
+    mut read: F,
+) -> Result<RemoteRecord, ConnectorError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<RemoteRecord, ConnectorError>>,
+{
+    let mut attempt = 1;
+    loop {
+        match read().await {
+            Err(e) if e.is_transient() && attempt < READ_BACK_ATTEMPTS => {
+                tokio::time::sleep(READ_BACK_PAUSE * attempt).await;
+                attempt += 1;
+            }
+            Err(e) if e.is_transient() => {
+                return Err(ConnectorError::Unavailable {
+                    detail: format!(
+                        "{what} was {done} in NetSuite, but reading it back failed: {e}"
+                    ),
+                    upstream: e.upstream().cloned(),
+                });
+            }
+            other => return other,
+        }
+    }
+}
 
 /// A connection to one NetSuite account.
 pub struct NetsuiteConnector {
@@ -199,15 +248,7 @@ impl Settings {
 }
 
 fn parse_base_url(text: &str) -> Result<Url, FieldError> {
-    let invalid = |why: &str| FieldError::new("$.base_url", why);
-    let url = Url::parse(text.trim()).map_err(|_| invalid("must be an absolute http(s) URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(invalid("must be an absolute http(s) URL"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("must be the host root without a query"));
-    }
-    Ok(url)
+    config::base_url(text, "must be the host root without a query")
 }
 
 impl NetsuiteConnector {
@@ -473,30 +514,12 @@ fn capabilities() -> Capabilities {
 mod tests {
     use super::*;
     use crate::Operation;
+    use crate::test_support::{config, invalid_paths};
     use serde_json::json;
-
-    fn config(base_url: &str, credentials: Value, settings: Value) -> ConnectorConfig {
-        ConnectorConfig {
-            base_url: base_url.into(),
-            credentials,
-            settings,
-            http: http::HttpConfig::default(),
-        }
-    }
 
     fn credentials() -> Value {
         json!({"account_id": "1234567_SB1", "consumer_key": "ck", "consumer_secret": "cs",
             "token_id": "ti", "token_secret": "ts"})
-    }
-
-    fn invalid_paths(result: Result<NetsuiteConnector, ConnectorError>) -> Vec<String> {
-        match result {
-            Err(ConnectorError::InvalidConfig(errors)) => {
-                errors.into_iter().map(|e| e.path).collect()
-            }
-            Err(other) => panic!("expected InvalidConfig, got {other:?}"),
-            Ok(_) => panic!("expected InvalidConfig, got a connector"),
-        }
     }
 
     #[test]

@@ -92,24 +92,10 @@ impl NetsuiteConnector {
     /// Reads an order just written, trying again briefly should the read itself fail in passing:
     /// the write is done, and reporting a passing failure as its outcome would invite a retry.
     async fn read_back(&self, id: &str, what: &str) -> Result<RemoteRecord, ConnectorError> {
-        let mut attempt = 1;
-        loop {
-            match self.get_purchase_order(id).await {
-                Err(e) if e.is_transient() && attempt < super::READ_BACK_ATTEMPTS => {
-                    tokio::time::sleep(super::READ_BACK_PAUSE * attempt).await;
-                    attempt += 1;
-                }
-                Err(e) if e.is_transient() => {
-                    return Err(ConnectorError::Unavailable {
-                        detail: format!(
-                            "purchase order {id} was {what} in NetSuite, but reading it back failed: {e}"
-                        ),
-                        upstream: e.upstream().cloned(),
-                    });
-                }
-                other => return other,
-            }
-        }
+        super::read_back(&format!("purchase order {id}"), what, || {
+            self.get_purchase_order(id)
+        })
+        .await
     }
 
     /// The internal id of payment terms given by id or by the name NetSuite prints.
@@ -189,14 +175,7 @@ impl NetsuiteConnector {
             _ => None,
         };
         let payload = mapping::purchase_order_payload(po, &Resolved { currency, terms });
-        let payload = match payload {
-            Ok(payload) if errors.is_empty() => payload,
-            Ok(_) => return Err(ConnectorError::Invalid(errors)),
-            Err(mut more) => {
-                more.extend(errors);
-                return Err(ConnectorError::Invalid(more));
-            }
-        };
+        let payload = super::body_or_invalid(payload, errors)?;
         let id = self.client.create(RECORD_TYPE, &payload).await?;
         tracing::info!(system = SYSTEM, purchase_order = %id, "purchase order created");
         self.read_back(&id, "created").await
@@ -229,14 +208,10 @@ impl NetsuiteConnector {
                 .ok(),
             None => None,
         };
-        let body = match mapping::purchase_order_changes(patch, &order, terms.as_deref()) {
-            Ok(body) if errors.is_empty() => body,
-            Ok(_) => return Err(ConnectorError::Invalid(errors)),
-            Err(mut more) => {
-                more.extend(errors);
-                return Err(ConnectorError::Invalid(more));
-            }
-        };
+        let body = super::body_or_invalid(
+            mapping::purchase_order_changes(patch, &order, terms.as_deref()),
+            errors,
+        )?;
         self.client.update(RECORD_TYPE, id, &body).await?;
         tracing::info!(system = SYSTEM, purchase_order = %id, "purchase order changed");
         self.read_back(id, "changed").await

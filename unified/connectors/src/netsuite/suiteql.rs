@@ -38,12 +38,11 @@
 //! as [`ConnectorError::Invalid`] at `$.resume`.
 
 use super::client::{MAX_PAGE, NetsuiteClient};
-use super::wire::{NsText, kind, parse_datetime};
-use crate::{ConnectorError, PageQuery, http};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::wire::{Collection, NsText, parse_datetime};
+use crate::native::kind;
+use crate::{ConnectorError, PageQuery, cursor, http};
 use chrono::{DateTime, Utc};
-use mw_model::FieldError;
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -148,26 +147,12 @@ const VERSION: u8 = 1;
 
 impl Cursor {
     fn encode(&self) -> String {
-        // A struct of strings and integers always serialises; an empty cursor would only be
-        // refused on resume, never read as another position.
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        cursor::encode(self)
     }
 
     fn decode(text: &str, table: &Table, with_stamp: bool) -> Result<Cursor, ConnectorError> {
-        let invalid = |why: &str| {
-            ConnectorError::Invalid(vec![FieldError::new(
-                "$.resume",
-                format!(
-                    "not a cursor of this NetSuite connector's {} read: {why}",
-                    table.record_type
-                ),
-            )])
-        };
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .map_err(|_| invalid("not base64url"))?;
-        let cursor: Cursor =
-            serde_json::from_slice(&bytes).map_err(|_| invalid("not a position of this read"))?;
+        let invalid = |why: &str| cursor::invalid("NetSuite", table.record_type, why);
+        let cursor: Cursor = cursor::decode(text, invalid, "not a position of this read")?;
         if cursor.v != VERSION {
             return Err(invalid("unknown version"));
         }
@@ -201,10 +186,7 @@ pub(crate) struct RowPage {
 }
 
 fn page_error(table: &Table, detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail: format!("SuiteQL page of {}: {detail}", table.from),
-        upstream: None,
-    }
+    ConnectorError::protocol(format!("SuiteQL page of {}: {detail}", table.from))
 }
 
 fn parse_row(table: &Table, value: &Value, with_stamp: bool) -> Result<Row, ConnectorError> {
@@ -241,11 +223,44 @@ fn parse_row(table: &Table, value: &Value, with_stamp: bool) -> Result<Row, Conn
     Ok(Row { id, stamp })
 }
 
-fn page_limit(query: &PageQuery) -> u32 {
-    match query.page_size {
-        0 => DEFAULT_PAGE,
-        n => n.min(MAX_PAGE),
+/// The page of `rows` a keyset read of `table` answers: a cursor after the last row (its stamp
+/// and id; a read of ids has no stamp) when NetSuite has more, by its word or, without one,
+/// because the page is full; the total on the `first_page`; the source's clock.
+fn row_page(
+    table: &Table,
+    rows: Vec<Row>,
+    collection: &Collection,
+    limit: u32,
+    first_page: bool,
+    headers: &HeaderMap,
+) -> RowPage {
+    let more = collection.has_more.unwrap_or(rows.len() >= limit as usize);
+    let next = match rows.last() {
+        Some(last) if more => Some(
+            Cursor {
+                v: VERSION,
+                set: table.record_type.to_owned(),
+                ts: last.stamp.map(|s| s.timestamp()),
+                id: last.id,
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    RowPage {
+        rows,
+        next,
+        total: if first_page {
+            collection.total_results
+        } else {
+            None
+        },
+        read_at: http::source_date(headers),
     }
+}
+
+fn page_limit(query: &PageQuery) -> u32 {
+    query.page_size_or(DEFAULT_PAGE, MAX_PAGE)
 }
 
 /// One page of the keyset read of `table`: rows changed at or after `query.changed_since` (whole
@@ -296,29 +311,14 @@ pub(crate) async fn read_changes(
         }
         previous = Some(at);
     }
-    let more = collection.has_more.unwrap_or(rows.len() >= limit as usize);
-    let next = match rows.last() {
-        Some(last) if more => Some(
-            Cursor {
-                v: VERSION,
-                set: table.record_type.to_owned(),
-                ts: last.stamp.map(|s| s.timestamp()),
-                id: last.id,
-            }
-            .encode(),
-        ),
-        _ => None,
-    };
-    Ok(RowPage {
+    Ok(row_page(
+        table,
         rows,
-        next,
-        total: if after.is_none() {
-            collection.total_results
-        } else {
-            None
-        },
-        read_at: http::source_date(&headers),
-    })
+        &collection,
+        limit,
+        after.is_none(),
+        &headers,
+    ))
 }
 
 /// One page of the ids of `table`, by keyset on the id.
@@ -352,40 +352,22 @@ pub(crate) async fn read_ids(
         }
         previous = Some(row.id);
     }
-    let more = collection.has_more.unwrap_or(rows.len() >= limit as usize);
-    let next = match rows.last() {
-        Some(last) if more => Some(
-            Cursor {
-                v: VERSION,
-                set: table.record_type.to_owned(),
-                ts: None,
-                id: last.id,
-            }
-            .encode(),
-        ),
-        _ => None,
-    };
-    Ok(RowPage {
+    Ok(row_page(
+        table,
         rows,
-        next,
-        total: if after.is_none() {
-            collection.total_results
-        } else {
-            None
-        },
-        read_at: http::source_date(&headers),
-    })
+        &collection,
+        limit,
+        after.is_none(),
+        &headers,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::at;
     use proptest::prelude::*;
     use serde_json::json;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-    }
 
     #[test]
     fn change_queries() {

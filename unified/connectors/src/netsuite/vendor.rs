@@ -132,33 +132,9 @@ impl NetsuiteConnector {
             currency,
             terms,
         };
-        let payload = match mapping::vendor_payload(vendor, &resolved) {
-            Ok(payload) if errors.is_empty() => payload,
-            Ok(_) => return Err(ConnectorError::Invalid(errors)),
-            Err(mut more) => {
-                more.extend(errors);
-                return Err(ConnectorError::Invalid(more));
-            }
-        };
+        let payload = super::body_or_invalid(mapping::vendor_payload(vendor, &resolved), errors)?;
         let id = self.client.create(RECORD_TYPE, &payload).await?;
         tracing::info!(system = SYSTEM, vendor = %id, "vendor created");
-        let mut attempt = 1;
-        loop {
-            match self.get_vendor(&id).await {
-                Err(e) if e.is_transient() && attempt < super::READ_BACK_ATTEMPTS => {
-                    tokio::time::sleep(super::READ_BACK_PAUSE * attempt).await;
-                    attempt += 1;
-                }
-                Err(e) if e.is_transient() => {
-                    return Err(ConnectorError::Unavailable {
-                        detail: format!(
-                            "vendor {id} was created in NetSuite, but reading it back failed: {e}"
-                        ),
-                        upstream: e.upstream().cloned(),
-                    });
-                }
-                other => return other,
-            }
-        }
+        super::read_back(&format!("vendor {id}"), "created", || self.get_vendor(&id)).await
     }
 }

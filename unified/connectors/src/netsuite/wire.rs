@@ -17,24 +17,13 @@
 //! - Collections (record lists and SuiteQL pages) share one envelope ([`Collection`]); errors are
 //!   `application/vnd.oracle.resource+json; type=error` with `o:errorDetails` ([`NativeError`]).
 
+use crate::native::kind;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Number, Value};
 use std::str::FromStr;
-
-/// The JSON type of a value, for messages.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 /// An id or code printed as a string or, by some producers, as a number.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -19,12 +19,12 @@ pub(crate) mod mapping;
 mod wire;
 
 use super::client::{self, EntitySet, SapClient, Service};
+use super::created::{created_key, read_back};
 use super::version;
 use crate::{ConnectorError, Page, PageQuery};
 use mapping::AssetDefaults;
 use mw_model::{AssetPatch, NewAsset, RemoteRecord};
 use reqwest::header::{HeaderMap, LOCATION};
-use serde_json::Value;
 
 /// The `ValidityEndDate` of the current time slice, as an `Edm.DateTime` literal.
 const CURRENT_SLICE_END: &str = "datetime'9999-12-31T00:00:00'";
@@ -51,10 +51,6 @@ fn current_slice(number: &str) -> String {
     )
 }
 
-fn is_equipment_number(number: &str) -> bool {
-    !number.trim().is_empty() && number.chars().count() <= NUMBER_LENGTH
-}
-
 pub(crate) async fn read_page(
     client: &SapClient,
     query: &PageQuery,
@@ -65,8 +61,7 @@ pub(crate) async fn read_page(
 }
 
 pub(crate) async fn get(client: &SapClient, number: &str) -> Result<RemoteRecord, ConnectorError> {
-    // No equipment has a blank or overlong number; asking would only earn a 400 about the URL.
-    if !is_equipment_number(number) {
+    if !client::could_be_key(number, NUMBER_LENGTH) {
         return Err(ConnectorError::NotFound(None));
     }
     let d = client
@@ -84,32 +79,18 @@ pub(crate) async fn create(
     let (headers, created) = client
         .post(Service::Equipment, EQUIPMENT.name, &payload)
         .await?;
-    let number = created
-        .as_ref()
-        .and_then(|d| d.get("Equipment"))
-        .and_then(Value::as_str)
-        .filter(|n| !n.trim().is_empty())
-        .map(str::to_owned)
-        .or_else(|| number_from_location(&headers))
-        .ok_or_else(|| ConnectorError::Protocol {
-            detail: "SAP created an equipment but named no `Equipment` number".into(),
-            upstream: None,
-        })?;
+    let number = created_key(
+        created.as_ref(),
+        "Equipment",
+        || number_from_location(&headers),
+        "an equipment",
+    )?;
     tracing::info!(system = client::SYSTEM, equipment = %number, "equipment created");
-    match get(client, &number).await {
-        Ok(record) => Ok(record),
-        // The equipment exists now: a passing read failure must not look like a failed create,
-        // which would invite a retry and a duplicate. The create answer stands in when it maps.
-        Err(e) if e.is_transient() => match created.map(mapping::asset_record) {
-            Some(Ok(record)) => {
-                tracing::warn!(system = client::SYSTEM, equipment = %number, error = %e,
-                    "reading the created equipment back failed; using the create answer");
-                Ok(record)
-            }
-            _ => Err(e),
-        },
-        Err(e) => Err(e),
-    }
+    read_back(get(client, &number), created, mapping::asset_record, |e| {
+        tracing::warn!(system = client::SYSTEM, equipment = %number, error = %e,
+            "reading the created equipment back failed; using the create answer");
+    })
+    .await
 }
 
 pub(crate) async fn update(

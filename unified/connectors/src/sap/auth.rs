@@ -12,7 +12,7 @@
 //! Secrets are never logged: nothing here derives `Debug` over them.
 
 use super::client::{self, SYSTEM};
-use crate::{ConnectorError, Upstream, http};
+use crate::{ConnectorError, config};
 use mw_model::FieldError;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{RequestBuilder, Url};
@@ -70,20 +70,7 @@ impl Auth {
             )]);
         };
         let mut errors = Vec::new();
-        let mut text = |name: &str| -> Option<String> {
-            match fields.get(name) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) if s.trim().is_empty() => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(_) => {
-                    errors.push(FieldError::new(
-                        format!("$.credentials.{name}"),
-                        "must be a string",
-                    ));
-                    None
-                }
-            }
-        };
+        let mut text = |name: &str| config::credential(fields, name, &mut errors);
         let username = text("username");
         let password = text("password");
         let client_id = text("client_id");
@@ -181,10 +168,9 @@ impl Auth {
             token,
         } = self
         else {
-            return Err(ConnectorError::Protocol {
-                detail: "a bearer token was asked of Basic credentials".into(),
-                upstream: None,
-            });
+            return Err(ConnectorError::protocol(
+                "a bearer token was asked of Basic credentials".into(),
+            ));
         };
         let mut cached = token.lock().await;
         if let Some(t) = cached.as_ref()
@@ -206,33 +192,19 @@ async fn fetch_token(
     client_secret: &str,
 ) -> Result<AccessToken, ConnectorError> {
     let requested = Instant::now();
-    let response = http
+    let request = http
         .post(token_url.clone())
         .basic_auth(client_id, Some(client_secret))
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .map_err(|e| http::transport_error(SYSTEM, &e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| http::transport_error(SYSTEM, &e))?;
-    if !status.is_success() {
-        return Err(token_error(status, &headers, &body));
-    }
+        .body("grant_type=client_credentials");
+    let response = crate::http::send(SYSTEM, request)
+        .await?
+        .success(token_error)?;
     let parsed: TokenResponse =
-        serde_json::from_slice(&body).map_err(|e| ConnectorError::Protocol {
+        serde_json::from_slice(&response.body).map_err(|e| ConnectorError::Protocol {
             detail: format!("the OAuth token response is not a token: {e}"),
-            upstream: Some(Upstream {
-                system: SYSTEM.into(),
-                status: status.as_u16(),
-                code: None,
-                message: None,
-            }),
+            upstream: Some(crate::http::upstream(SYSTEM, response.status, None, None)),
         })?;
     // Some token endpoints send `expires_in` as a string.
     let expires_in = match parsed.expires_in {

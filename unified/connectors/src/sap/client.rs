@@ -35,13 +35,13 @@
 //! `x-csrf-token: Required` (token expired with its session) fetches a new pair and retries once.
 
 use super::auth::Auth;
-use super::wire::{Collection, NativeError, kind};
-use crate::{ConnectorError, Page, PageQuery, Upstream, http};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::wire::{Collection, NativeError};
+use crate::http::Response;
+use crate::native::kind;
+use crate::{ConnectorError, Page, PageQuery, Upstream, cursor, http};
 use chrono::{DateTime, Utc};
 use mw_model::{FieldError, RemoteRecord};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, utf8_percent_encode};
 use reqwest::header::{
     ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, IF_MATCH, LOCATION,
     SET_COOKIE,
@@ -62,16 +62,9 @@ const MAX_PAGE_SIZE: u32 = 5000;
 
 const CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
 
-/// Everything but RFC 3986 unreserved characters is encoded in query values.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// Key values inside a path segment keep `'` literal, so that a doubled quote reaches SAP as the
 /// OData escape `''` whether or not it decodes the path first.
-const KEY_VALUE: &AsciiSet = &QUERY_VALUE.remove(b'\'');
+const KEY_VALUE: &AsciiSet = &http::EXCEPT_UNRESERVED.remove(b'\'');
 
 /// An OData v2 service of S/4HANA. Work orders (`API_MAINTENANCEORDER;v=0002`), equipment
 /// (`API_EQUIPMENT`), stock (`API_MATERIAL_STOCK_SRV`) and suppliers (`API_BUSINESS_PARTNER`)
@@ -174,7 +167,7 @@ fn datetimeoffset_literal(at: DateTime<Utc>) -> String {
 
 /// Percent-encodes a query value (spaces as `%20`, `+` as `%2B`, quotes as `%27`).
 pub(crate) fn encode_query_value(value: &str) -> String {
-    utf8_percent_encode(value, QUERY_VALUE).to_string()
+    utf8_percent_encode(value, http::EXCEPT_UNRESERVED).to_string()
 }
 
 /// The key predicate of an entity with a single string key: `('4500000001')`.
@@ -216,25 +209,12 @@ impl Cursor {
     const VERSION: u8 = 1;
 
     fn encode(&self) -> String {
-        // Serialising a struct of strings and integers cannot fail; an empty cursor would only
-        // restart the read.
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        cursor::encode(self)
     }
 
     fn decode(text: &str, set: &EntitySet) -> Result<Cursor, ConnectorError> {
-        let invalid = |why: &str| {
-            ConnectorError::Invalid(vec![FieldError::new(
-                "$.resume",
-                format!(
-                    "not a cursor of this SAP connector's {} read: {why}",
-                    set.name
-                ),
-            )])
-        };
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .map_err(|_| invalid("not base64url"))?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid("not JSON"))?;
+        let invalid = |why: &str| cursor::invalid("SAP", set.name, why);
+        let cursor: Cursor = cursor::decode(text, invalid, "not JSON")?;
         if cursor.v != Self::VERSION {
             return Err(invalid("unknown version"));
         }
@@ -248,6 +228,40 @@ impl Cursor {
         }
         Ok(cursor)
     }
+}
+
+/// The page a keyset read of `set` answers, its `total` given. When SAP may have `more` (a full
+/// page, or `__next`), the read continues after `last`, the position of the last row SAP returned,
+/// with the cursor `continue_after` makes of it (refusing a position that does not advance). An
+/// empty page that still announces more has nothing to continue from and ends the read: the next
+/// incremental read starts at the watermark and finds whatever it was.
+pub(crate) fn keyset_page<P>(
+    set: &str,
+    records: Vec<RemoteRecord>,
+    more: bool,
+    last: Option<P>,
+    continue_after: impl FnOnce(P) -> Result<String, ConnectorError>,
+    total: Option<u64>,
+) -> Result<Page, ConnectorError> {
+    let next = match last {
+        Some(last) if more => Some(continue_after(last)?),
+        Some(_) => None,
+        None => {
+            if more {
+                tracing::warn!(
+                    system = SYSTEM,
+                    set,
+                    "empty page with __next; read ends here"
+                );
+            }
+            None
+        }
+    };
+    Ok(Page {
+        records,
+        next,
+        total,
+    })
 }
 
 fn millis_to_utc(ms: i64) -> Option<DateTime<Utc>> {
@@ -289,13 +303,6 @@ struct CsrfSession {
     token: HeaderValue,
     /// `name=value` pairs of every `Set-Cookie` of the fetch, joined with `; `.
     cookies: Option<HeaderValue>,
-}
-
-/// A response read to the end.
-pub(crate) struct Response {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
 }
 
 /// An authenticated HTTP client for one SAP system.
@@ -359,9 +366,11 @@ impl SapClient {
             text.push('=');
             text.push_str(&encode_query_value(value));
         }
-        Url::parse(&text).map_err(|e| ConnectorError::Protocol {
-            detail: format!("cannot build a request URL for {}: {e}", service.name()),
-            upstream: None,
+        Url::parse(&text).map_err(|e| {
+            ConnectorError::protocol(format!(
+                "cannot build a request URL for {}: {e}",
+                service.name()
+            ))
         })
     }
 
@@ -388,18 +397,8 @@ impl SapClient {
             }
             let (request, bearer) = self.auth.authorize(&self.http, request).await?;
             tracing::debug!(system = SYSTEM, %method, path = url.path(), "request");
-            let response = request
-                .send()
-                .await
-                .map_err(|e| http::transport_error(SYSTEM, &e))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| http::transport_error(SYSTEM, &e))?
-                .to_vec();
-            if status == StatusCode::UNAUTHORIZED
+            let response = http::send(SYSTEM, request).await?;
+            if response.status == StatusCode::UNAUTHORIZED
                 && let Some(used) = bearer
                 && !renewed
             {
@@ -407,24 +406,16 @@ impl SapClient {
                 renewed = true;
                 continue;
             }
-            return Ok(Response {
-                status,
-                headers,
-                body,
-            });
+            return Ok(response);
         }
     }
 
     /// GETs `url` and returns the response headers and its `d`.
     pub(crate) async fn get_d(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
-        let response = self.send(Method::GET, url, HeaderMap::new(), None).await?;
-        if !response.status.is_success() {
-            return Err(error_from_response(
-                response.status,
-                &response.headers,
-                &response.body,
-            ));
-        }
+        let response = self
+            .send(Method::GET, url, HeaderMap::new(), None)
+            .await?
+            .success(error_from_response)?;
         let d = d_of(&response)?;
         Ok((response.headers, d))
     }
@@ -472,10 +463,7 @@ impl SapClient {
         query: &PageQuery,
         map: impl Fn(Value) -> Result<RemoteRecord, ConnectorError>,
     ) -> Result<Page, ConnectorError> {
-        let top = match query.page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
+        let top = query.page_size_or(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         // A resumed read keeps the window it started with.
         let (since, after) = match &query.resume {
             Some(text) => {
@@ -498,10 +486,8 @@ impl SapClient {
         };
         let url = self.url(set.service, set.name, &odata)?;
         let (_, d) = self.get_d(&url).await?;
-        let collection = Collection::from_d(d).map_err(|why| ConnectorError::Protocol {
-            detail: format!("{} page: {why}", set.name),
-            upstream: None,
-        })?;
+        let collection = Collection::from_d(d)
+            .map_err(|why| ConnectorError::protocol(format!("{} page: {why}", set.name)))?;
         let returned = collection.results.len();
         let mut records = collection
             .results
@@ -515,50 +501,29 @@ impl SapClient {
         });
 
         let more = returned >= top as usize || collection.next.is_some();
-        let next = match records.last() {
-            Some(last) if more => {
-                let ts = last.remote_updated_at.timestamp_millis();
-                if let Some((after_ts, after_key)) = &after
-                    && (ts, last.remote_id.as_str()) <= (*after_ts, after_key.as_str())
-                {
-                    return Err(ConnectorError::Protocol {
-                        detail: format!(
-                            "{} paging does not advance past {} {}: more than {top} records share one printed change time; read with a larger page size",
-                            set.name, set.key, after_key
-                        ),
-                        upstream: None,
-                    });
-                }
-                Some(
-                    Cursor {
-                        v: Cursor::VERSION,
-                        set: set.name.to_owned(),
-                        since,
-                        ts,
-                        key: last.remote_id.clone(),
-                    }
-                    .encode(),
-                )
+        let last = records
+            .last()
+            .map(|r| (r.remote_updated_at.timestamp_millis(), r.remote_id.clone()));
+        let continue_after = |(ts, key): (i64, String)| {
+            if let Some((after_ts, after_key)) = &after
+                && (ts, key.as_str()) <= (*after_ts, after_key.as_str())
+            {
+                return Err(ConnectorError::protocol(format!(
+                    "{} paging does not advance past {} {}: more than {top} records share one printed change time; read with a larger page size",
+                    set.name, set.key, after_key
+                )));
             }
-            Some(_) => None,
-            None => {
-                if more {
-                    // Nothing to continue from: an empty page that still announces more. The
-                    // next incremental read starts at the watermark and finds whatever it was.
-                    tracing::warn!(
-                        system = SYSTEM,
-                        set = set.name,
-                        "empty page with __next; read ends here"
-                    );
-                }
-                None
-            }
+            let cursor = Cursor {
+                v: Cursor::VERSION,
+                set: set.name.to_owned(),
+                since,
+                ts,
+                key,
+            };
+            Ok(cursor.encode())
         };
-        Ok(Page {
-            records,
-            next,
-            total: if first_page { collection.count } else { None },
-        })
+        let total = if first_page { collection.count } else { None };
+        keyset_page(set.name, records, more, last, continue_after, total)
     }
 
     /// POSTs `body` to `resource` of `service` with a CSRF token, and returns the `d` of the
@@ -625,13 +590,9 @@ impl SapClient {
         body: Option<&Value>,
         if_match: Option<&str>,
     ) -> Result<Response, ConnectorError> {
-        let bytes =
-            body.map(serde_json::to_vec)
-                .transpose()
-                .map_err(|e| ConnectorError::Protocol {
-                    detail: format!("cannot serialise the request body: {e}"),
-                    upstream: None,
-                })?;
+        let bytes = body.map(serde_json::to_vec).transpose().map_err(|e| {
+            ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
+        })?;
         let if_match = if_match
             .map(HeaderValue::from_str)
             .transpose()
@@ -664,14 +625,7 @@ impl SapClient {
                 refetched = true;
                 continue;
             }
-            if !response.status.is_success() {
-                return Err(error_from_response(
-                    response.status,
-                    &response.headers,
-                    &response.body,
-                ));
-            }
-            return Ok(response);
+            return response.success(error_from_response);
         }
     }
 
@@ -691,14 +645,10 @@ impl SapClient {
         let url = self.url(service, "", &ODataQuery::default())?;
         let mut headers = HeaderMap::new();
         headers.insert(CSRF_TOKEN, HeaderValue::from_static("Fetch"));
-        let response = self.send(Method::GET, &url, headers, None).await?;
-        if !response.status.is_success() {
-            return Err(error_from_response(
-                response.status,
-                &response.headers,
-                &response.body,
-            ));
-        }
+        let response = self
+            .send(Method::GET, &url, headers, None)
+            .await?
+            .success(error_from_response)?;
         let token = response
             .headers
             .get(&CSRF_TOKEN)
@@ -758,19 +708,15 @@ fn d_of(response: &Response) -> Result<Value, ConnectorError> {
 }
 
 fn upstream(status: StatusCode, native: NativeError) -> Upstream {
-    Upstream {
-        system: SYSTEM.into(),
-        status: status.as_u16(),
-        code: native.code,
-        message: native.message,
-    }
+    http::upstream(SYSTEM, status, native.code, native.message)
 }
 
 /// Message codes SAP uses for a document locked by another user or session. Classic v2 APIs
 /// raise them as business exceptions (400); they are conflicts, worth retrying later.
 const LOCK_CODES: [&str; 2] = ["06/001", "MMPUR_INTEGRATION_PO/002"];
 
-/// Turns a non-success response into the error it means.
+/// Turns a non-success response into the error it means: SAP's lock messages and the gateway's
+/// quota faults first, 423 and 428 as conflicts, then what the status says ([`http::status_error`]).
 pub(crate) fn error_from_response(
     status: StatusCode,
     headers: &HeaderMap,
@@ -790,49 +736,29 @@ pub(crate) fn error_from_response(
     let upstream = upstream(status, native);
     match status.as_u16() {
         400 if locked => ConnectorError::Conflict(upstream),
-        401 => ConnectorError::Auth(upstream),
-        403 => ConnectorError::PermissionDenied(upstream),
-        404 => ConnectorError::NotFound(Some(upstream)),
-        409 | 412 | 423 | 428 => ConnectorError::Conflict(upstream),
-        429 => ConnectorError::RateLimited {
-            upstream,
-            retry_after: http::retry_after(headers),
-        },
+        423 | 428 => ConnectorError::Conflict(upstream),
         500..=599 if throttled => ConnectorError::RateLimited {
             upstream,
             retry_after: http::retry_after(headers),
         },
-        500..=599 => ConnectorError::Unavailable {
-            detail: match &upstream.message {
-                Some(message) => format!("{SYSTEM} answered {status}: {message}"),
-                None => format!("{SYSTEM} answered {status}"),
-            },
-            upstream: Some(upstream),
-        },
-        // Redirects are not followed: an OData API that redirects is sending the client to a
-        // logon page, so the credentials were not accepted.
-        300..=399 => {
-            let location = headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("elsewhere");
-            ConnectorError::Auth(Upstream {
-                message: Some(format!("redirected to {location}")),
-                ..upstream
-            })
-        }
-        _ => ConnectorError::Rejected(upstream),
+        _ => http::status_error(SYSTEM, status, headers, upstream),
     }
 }
 
-/// The key of a created entity from its `Location` header (`…/A_PurchaseOrder('4500000123')`),
-/// for a create answered without a body.
-pub(crate) fn key_from_location(headers: &HeaderMap, set: &EntitySet) -> Option<String> {
+/// Whether `key` can be a key of type String(`max`). No entity has a blank or longer one, and
+/// asking SAP for it would only earn a 400 about the URL.
+pub(crate) fn could_be_key(key: &str, max: usize) -> bool {
+    !key.trim().is_empty() && key.chars().count() <= max
+}
+
+/// The single string key of an entity of set `set` created without a body, from its `Location`
+/// header (`…/A_PurchaseOrder('4500000123')`).
+pub(crate) fn key_from_location(headers: &HeaderMap, set: &str) -> Option<String> {
     let location = headers.get(LOCATION)?.to_str().ok()?;
     let decoded = percent_encoding::percent_decode_str(location)
         .decode_utf8()
         .ok()?;
-    let after = decoded.rsplit_once(&format!("{}(", set.name))?.1;
+    let after = decoded.rsplit_once(&format!("{set}("))?.1;
     let inner = after.strip_prefix('\'')?;
     let end = inner.rfind("')")?;
     Some(inner[..end].replace("''", "'"))
@@ -962,9 +888,12 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(LOCATION, HeaderValue::from_static("https://h/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/A_PurchaseOrder('4500000123')"));
         assert_eq!(
-            key_from_location(&h, &PURCHASE_ORDERS).as_deref(),
+            key_from_location(&h, PURCHASE_ORDERS.name).as_deref(),
             Some("4500000123")
         );
-        assert_eq!(key_from_location(&HeaderMap::new(), &PURCHASE_ORDERS), None);
+        assert_eq!(
+            key_from_location(&HeaderMap::new(), PURCHASE_ORDERS.name),
+            None
+        );
     }
 }

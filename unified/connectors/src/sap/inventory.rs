@@ -107,19 +107,13 @@ fn read_at(headers: &HeaderMap) -> DateTime<Utc> {
 }
 
 fn page_error(why: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail: format!("{SET} page: {why}"),
-        upstream: None,
-    }
+    ConnectorError::protocol(format!("{SET} page: {why}"))
 }
 
 impl SapConnector {
     /// One keyset page of the stock snapshot.
     pub(super) async fn read_inventory(&self, query: &PageQuery) -> Result<Page, ConnectorError> {
-        let top = match query.page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
+        let top = query.page_size_or(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         let after = match &query.resume {
             Some(text) => {
                 let at: Position = resume::decode(text, SET)?;
@@ -157,37 +151,21 @@ impl SapConnector {
         // One stamp for the page: ordered by id, as the contract asks.
         records.sort_by(|a, b| a.remote_id.cmp(&b.remote_id));
         let more = returned >= top as usize || collection.next.is_some();
-        let next = match last {
-            Some(key) if more => {
-                if after.as_ref() == Some(&key) {
-                    return Err(page_error(format!(
-                        "paging does not advance past {}",
-                        mapping::stock_id(&key)
-                    )));
-                }
-                Some(resume::encode(SET, Position { key }))
+        let continue_after = |key: Vec<String>| {
+            if after.as_ref() == Some(&key) {
+                return Err(page_error(format!(
+                    "paging does not advance past {}",
+                    mapping::stock_id(&key)
+                )));
             }
-            Some(_) => None,
-            None => {
-                if more {
-                    tracing::warn!(
-                        system = SYSTEM,
-                        set = SET,
-                        "empty page with __next; read ends here"
-                    );
-                }
-                None
-            }
+            Ok(resume::encode(SET, Position { key }))
         };
-        Ok(Page {
-            records,
-            next,
-            total: if after.is_none() {
-                collection.count
-            } else {
-                None
-            },
-        })
+        let total = if after.is_none() {
+            collection.count
+        } else {
+            None
+        };
+        client::keyset_page(SET, records, more, last, continue_after, total)
     }
 
     /// One stock row by its `remote_id`.
@@ -295,13 +273,10 @@ impl SapConnector {
                 return Ok(mapping::empty_level(adjustment, &unit, stamp));
             }
         }
-        Err(ConnectorError::Protocol {
-            detail: format!(
-                "SAP posted material document {document}, but its stock row {} cannot be read back",
-                mapping::stock_id(&key)
-            ),
-            upstream: None,
-        })
+        Err(ConnectorError::protocol(format!(
+            "SAP posted material document {document}, but its stock row {} cannot be read back",
+            mapping::stock_id(&key)
+        )))
     }
 }
 

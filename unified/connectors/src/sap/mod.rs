@@ -12,10 +12,12 @@
 //! `API_MATERIAL_DOCUMENT_SRV`.
 //!
 //! Inner shape, the same for every system:
-//! - `client`: service URLs, query options, keyset paging, CSRF, error decoding;
+//! - `client`: service URLs, query options, keyset paging, CSRF, error decoding; `resume`: the
+//!   cursors of the reads `client` does not page itself; `version`: ETags and `If-Match`;
+//!   `created`: the key and the read-back after a create;
 //! - `auth`: Basic or OAuth 2.0 client credentials;
 //! - `wire`: the native JSON shapes (`/Date(…)/`, decimal strings, navigations);
-//! - `mapping`: native ⇄ canonical, with the status rules.
+//! - `mapping` (shared) and `<entity>/mapping`: native ⇄ canonical, with the status rules.
 //!
 //! # Configuration
 //! - `base_url`: the host root (`https://myNNNNNN-api.s4hana.cloud.sap`, `http://127.0.0.1:PORT`);
@@ -46,6 +48,7 @@
 mod asset;
 mod auth;
 mod client;
+mod created;
 mod inventory;
 mod mapping;
 mod purchase_order;
@@ -57,13 +60,14 @@ mod work_order;
 
 use crate::{
     Capabilities, ChangeTracking, Connector, ConnectorConfig, ConnectorError, EntityCapability,
-    Operation, Page, PageQuery, SourceInfo, http,
+    Operation, Page, PageQuery, SourceInfo, config, http,
 };
 use async_trait::async_trait;
 use auth::Auth;
 use client::{PURCHASE_ORDERS, SapClient, Service};
-use mapping::PurchaseOrderDefaults;
+use created::{created_key, read_back};
 use mw_model::{Entity, FieldError, NewRecord, RemoteRecord, System};
+use purchase_order::mapping::PurchaseOrderDefaults;
 use reqwest::Url;
 use serde_json::Value;
 
@@ -128,52 +132,42 @@ impl SapConnector {
 
     async fn get_purchase_order(&self, number: &str) -> Result<RemoteRecord, ConnectorError> {
         let d = self.client.get_entity(&PURCHASE_ORDERS, number).await?;
-        mapping::purchase_order_record(d)
+        purchase_order::mapping::purchase_order_record(d)
     }
 
     async fn create_purchase_order(
         &self,
         po: &mw_model::NewPurchaseOrder,
     ) -> Result<RemoteRecord, ConnectorError> {
-        let payload = mapping::purchase_order_payload(po, &self.purchase_order_defaults)
-            .map_err(ConnectorError::Invalid)?;
+        let payload =
+            purchase_order::mapping::purchase_order_payload(po, &self.purchase_order_defaults)
+                .map_err(ConnectorError::Invalid)?;
         let (headers, created) = self
             .client
             .post(Service::PurchaseOrder, PURCHASE_ORDERS.name, &payload)
             .await?;
-        let number = created
-            .as_ref()
-            .and_then(|d| d.get("PurchaseOrder"))
-            .and_then(Value::as_str)
-            .filter(|n| !n.trim().is_empty())
-            .map(str::to_owned)
-            .or_else(|| client::key_from_location(&headers, &PURCHASE_ORDERS))
-            .ok_or_else(|| ConnectorError::Protocol {
-                detail: "SAP created a purchase order but named no `PurchaseOrder` number".into(),
-                upstream: None,
-            })?;
+        let number = created_key(
+            created.as_ref(),
+            "PurchaseOrder",
+            || client::key_from_location(&headers, PURCHASE_ORDERS.name),
+            "a purchase order",
+        )?;
         tracing::info!(system = client::SYSTEM, purchase_order = %number, "purchase order created");
-        match self.get_purchase_order(&number).await {
-            Ok(record) => Ok(record),
-            // The order exists now: reporting a passing failure as the create's outcome would
-            // invite a retry and a duplicate. The create answer carries the same document when
-            // SAP echoed the deep insert, so it stands in.
-            Err(e) if e.is_transient() => {
-                let echoed = created.filter(|d| {
-                    d.get("to_PurchaseOrderItem")
-                        .is_some_and(|items| items.is_array() || items.get("results").is_some())
-                });
-                match echoed.map(mapping::purchase_order_record) {
-                    Some(Ok(record)) => {
-                        tracing::warn!(system = client::SYSTEM, purchase_order = %number, error = %e,
-                            "reading the created purchase order back failed; using the create answer");
-                        Ok(record)
-                    }
-                    _ => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
+        // The create answer carries the same document only when SAP echoed the deep insert.
+        let echoed = created.filter(|d| {
+            d.get("to_PurchaseOrderItem")
+                .is_some_and(|items| items.is_array() || items.get("results").is_some())
+        });
+        read_back(
+            self.get_purchase_order(&number),
+            echoed,
+            purchase_order::mapping::purchase_order_record,
+            |e| {
+                tracing::warn!(system = client::SYSTEM, purchase_order = %number, error = %e,
+                    "reading the created purchase order back failed; using the create answer");
+            },
+        )
+        .await
     }
 }
 
@@ -198,7 +192,11 @@ impl Connector for SapConnector {
         match entity {
             Entity::PurchaseOrders => {
                 self.client
-                    .read_changes(&PURCHASE_ORDERS, query, mapping::purchase_order_record)
+                    .read_changes(
+                        &PURCHASE_ORDERS,
+                        query,
+                        purchase_order::mapping::purchase_order_record,
+                    )
                     .await
             }
             Entity::WorkOrders => work_order::read_page(&self.client, query).await,
@@ -354,17 +352,10 @@ fn capabilities() -> Capabilities {
 }
 
 fn parse_base_url(text: &str) -> Result<Url, FieldError> {
-    let invalid = |why: &str| FieldError::new("$.base_url", why);
-    let url = Url::parse(text.trim()).map_err(|_| invalid("must be an absolute http(s) URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(invalid("must be an absolute http(s) URL"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(
-            "must be the host root without a query; give the SAP client as the `sap_client` setting",
-        ));
-    }
-    Ok(url)
+    config::base_url(
+        text,
+        "must be the host root without a query; give the SAP client as the `sap_client` setting",
+    )
 }
 
 impl Settings {
@@ -375,22 +366,7 @@ impl Settings {
             _ => return Err(vec![FieldError::new("$.settings", "must be an object")]),
         };
         let mut errors = Vec::new();
-        let mut code = |name: &str, max: usize| -> Option<String> {
-            match fields.get(name) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) if s.trim().is_empty() => None,
-                Some(Value::String(s)) if s.trim().chars().count() <= max => {
-                    Some(s.trim().to_owned())
-                }
-                Some(_) => {
-                    errors.push(FieldError::new(
-                        format!("$.settings.{name}"),
-                        format!("must be an SAP code of at most {max} characters"),
-                    ));
-                    None
-                }
-            }
-        };
+        let mut code = |name: &str, max: usize| code_setting(fields, name, max, &mut errors);
         let purchase_order_type = code("purchase_order_type", 4);
         let company_code = code("company_code", 4);
         let purchasing_organization = code("purchasing_organization", 4);
@@ -480,27 +456,9 @@ fn work_order_defaults(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{config, invalid_paths};
     use mw_model::EntityData;
     use serde_json::json;
-
-    fn config(base_url: &str, credentials: Value, settings: Value) -> ConnectorConfig {
-        ConnectorConfig {
-            base_url: base_url.into(),
-            credentials,
-            settings,
-            http: http::HttpConfig::default(),
-        }
-    }
-
-    fn invalid_paths(result: Result<SapConnector, ConnectorError>) -> Vec<String> {
-        match result {
-            Err(ConnectorError::InvalidConfig(errors)) => {
-                errors.into_iter().map(|e| e.path).collect()
-            }
-            Err(other) => panic!("expected InvalidConfig, got {other:?}"),
-            Ok(_) => panic!("expected InvalidConfig, got a connector"),
-        }
-    }
 
     #[test]
     fn every_configuration_problem_is_reported_at_once() {
@@ -618,7 +576,8 @@ mod tests {
             "../../../../fixtures/protocol/sap/purchase_orders_page.json"
         ))
         .unwrap();
-        let record = mapping::purchase_order_record(raw["d"]["results"][0].clone()).unwrap();
+        let record =
+            purchase_order::mapping::purchase_order_record(raw["d"]["results"][0].clone()).unwrap();
         assert!(matches!(record.data, EntityData::PurchaseOrder(_)));
         assert_eq!(record.entity(), Entity::PurchaseOrders);
     }

@@ -24,10 +24,13 @@
 //! `DELETE A_PurchaseOrder('<n>')`: SAP sets the deletion code and keeps the order, which is
 //! read back and returned (status `cancelled`); an order SAP no longer has answers `None`.
 
+pub(crate) mod mapping;
+
 use super::client::{PURCHASE_ORDERS, SYSTEM, Service};
 use super::mapping::fits;
 use super::wire::{EdmDecimal, Navigation, ODataDate};
 use super::{SapConnector, client, version};
+use crate::Problems;
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation};
 use mw_model::{Entity, FieldError, NaiveDate, PurchaseOrderPatch, RemoteRecord, Validate};
 use reqwest::Method;
@@ -152,17 +155,12 @@ fn plan(
     order: &Order,
     header_etag: Option<String>,
 ) -> Result<Vec<Change>, Vec<FieldError>> {
-    let mut errors = patch.validate();
-    let mut require = |ok: bool, path: String, message: &str| {
-        if !ok {
-            errors.push(FieldError::new(path, message));
-        }
-    };
+    let mut p = Problems(patch.validate());
     let mut header = Map::new();
     if let Some(terms) = &patch.payment_terms {
-        require(
+        p.require(
             terms.trim().chars().count() <= limits::PAYMENT_TERMS,
-            "$.payment_terms".into(),
+            "$.payment_terms",
             "SAP payment terms have at most 4 characters",
         );
         header.insert(
@@ -184,7 +182,7 @@ fn plan(
             None
         };
         match why {
-            Some(why) => require(false, format!("$.remote_fields.{key}"), why),
+            Some(why) => p.require(false, format!("$.remote_fields.{key}"), why),
             None => {
                 header.insert(key.clone(), value.clone());
             }
@@ -210,7 +208,7 @@ fn plan(
         let path = |field: &str| format!("$.lines[{i}].{field}");
         let wanted = numc(&line.line_number);
         if !seen.insert(wanted.to_owned()) {
-            require(
+            p.require(
                 false,
                 path("line_number"),
                 "names a line named before in this patch",
@@ -222,10 +220,10 @@ fn plan(
                 .as_deref()
                 .is_some_and(|n| numc(n) == wanted)
         }) else {
-            require(
+            p.require(
                 false,
                 path("line_number"),
-                &format!(
+                format!(
                     "purchase order {number} has no item {}",
                     line.line_number.trim()
                 ),
@@ -238,16 +236,16 @@ fn plan(
             .unwrap_or_default()
             .trim()
             .to_owned();
-        require(
+        p.require(
             item.purchasing_document_deletion_code
                 .as_deref()
                 .is_none_or(|c| c.trim().is_empty()),
             path("line_number"),
-            &format!("item {item_number} is deleted in SAP"),
+            format!("item {item_number} is deleted in SAP"),
         );
         let mut body = Map::new();
         if let Some(text) = &line.description {
-            require(
+            p.require(
                 text.trim().chars().count() <= limits::ITEM_TEXT,
                 path("description"),
                 "an SAP item text has at most 40 characters",
@@ -258,7 +256,7 @@ fn plan(
             );
         }
         if let Some(quantity) = line.quantity {
-            require(
+            p.require(
                 fits(quantity, limits::QUANTITY),
                 path("quantity"),
                 "SAP order quantities have at most 10 integer digits and 3 decimals",
@@ -269,7 +267,7 @@ fn plan(
             );
         }
         if let Some(price) = line.unit_price {
-            require(
+            p.require(
                 fits(price, limits::NET_PRICE),
                 path("unit_price"),
                 "SAP net prices have at most 9 integer digits and 3 decimals",
@@ -290,7 +288,7 @@ fn plan(
             continue;
         };
         let Some(lines) = item.schedule_lines.as_ref().and_then(Navigation::expanded) else {
-            require(
+            p.require(
                 false,
                 path("expected_delivery_date"),
                 "SAP did not show the item's schedule lines",
@@ -301,7 +299,7 @@ fn plan(
             [] => {
                 let quantity = line.quantity.or(item.order_quantity.map(|q| q.0));
                 let Some(quantity) = quantity else {
-                    require(
+                    p.require(
                         false,
                         path("expected_delivery_date"),
                         "the item has no quantity in SAP to schedule",
@@ -323,7 +321,7 @@ fn plan(
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                 else {
-                    require(
+                    p.require(
                         false,
                         path("expected_delivery_date"),
                         "SAP showed the item's schedule line without its number",
@@ -343,10 +341,10 @@ fn plan(
                     etag: etag(&only.metadata),
                 });
             }
-            several => require(
+            several => p.require(
                 false,
                 path("expected_delivery_date"),
-                &format!(
+                format!(
                     "item {item_number} is delivered in {} schedule lines in SAP; a single delivery date cannot say which one moves",
                     several.len()
                 ),
@@ -355,22 +353,15 @@ fn plan(
     }
     // Quantities first: a new schedule line is checked against the item's quantity.
     changes.extend(schedule_changes);
-    if errors.is_empty() {
+    if p.0.is_empty() {
         Ok(changes)
     } else {
-        Err(errors)
+        Err(p.0)
     }
 }
 
 fn parse_order(raw: &Value, number: &str) -> Result<Order, ConnectorError> {
-    serde_path_to_error::deserialize(raw).map_err(|e| ConnectorError::Protocol {
-        detail: format!(
-            "purchase order {number}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ),
-        upstream: None,
-    })
+    crate::native::parse(raw, || format!("purchase order {number}"))
 }
 
 impl SapConnector {

@@ -6,10 +6,7 @@
 //! and to resume from in another process. One of another entity set or format version is refused
 //! as [`ConnectorError::Invalid`] at `$.resume` rather than read as a wrong position.
 
-use crate::ConnectorError;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use mw_model::FieldError;
+use crate::{ConnectorError, cursor};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -31,24 +28,13 @@ pub(crate) fn encode<T: Serialize>(set: &str, at: T) -> String {
         set: set.to_owned(),
         at,
     };
-    // Positions are plain structs of strings and integers, which always serialise; an empty
-    // cursor would only be refused on resume, never read as another position.
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&envelope).unwrap_or_default())
+    cursor::encode(&envelope)
 }
 
 /// The position a cursor of `set` holds.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str, set: &str) -> Result<T, ConnectorError> {
-    let invalid = |why: &str| {
-        ConnectorError::Invalid(vec![FieldError::new(
-            "$.resume",
-            format!("not a cursor of this SAP connector's {set} read: {why}"),
-        )])
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .map_err(|_| invalid("not base64url"))?;
-    let envelope: Envelope<T> =
-        serde_json::from_slice(&bytes).map_err(|_| invalid("not a position of this read"))?;
+    let invalid = |why: &str| cursor::invalid("SAP", set, why);
+    let envelope: Envelope<T> = cursor::decode(text, invalid, "not a position of this read")?;
     if envelope.v != VERSION {
         return Err(invalid("unknown version"));
     }
@@ -61,6 +47,8 @@ pub(crate) fn decode<T: DeserializeOwned>(text: &str, set: &str) -> Result<T, Co
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct At {

@@ -41,12 +41,12 @@ mod wire;
 pub(crate) use mapping::SupplierDefaults;
 
 use super::client::{self, ODataQuery, SYSTEM, Service};
+use super::created::{created_key, read_back};
 use super::{SapConnector, resume, version};
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
 use chrono::{DateTime, NaiveDate, Utc};
 use mapping::SupplierRecord;
 use mw_model::{Entity, NewVendor, RemoteRecord, VendorPatch};
-use reqwest::header::{HeaderMap, LOCATION};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wire::EdmTime;
@@ -138,19 +138,6 @@ fn millis(ms: i64, resume: &str) -> Result<DateTime<Utc>, ConnectorError> {
     })
 }
 
-/// The partner number of a created partner from its `Location` header
-/// (`…/A_BusinessPartner('17300099')`), for a create answered without one in the body.
-fn partner_from_location(headers: &HeaderMap) -> Option<String> {
-    let location = headers.get(LOCATION)?.to_str().ok()?;
-    let decoded = percent_encoding::percent_decode_str(location)
-        .decode_utf8()
-        .ok()?;
-    let after = decoded.rsplit_once(&format!("{SET}("))?.1;
-    let inner = after.strip_prefix('\'')?;
-    let end = inner.rfind("')")?;
-    Some(inner[..end].replace("''", "'"))
-}
-
 /// The first entry of a to-many navigation in native JSON, in either expanded form.
 fn first_entry(navigation: Option<&Value>) -> Option<&Value> {
     let navigation = navigation?;
@@ -164,10 +151,7 @@ fn first_entry(navigation: Option<&Value>) -> Option<&Value> {
 impl SapConnector {
     /// One keyset page of suppliers changed since `query.changed_since`.
     pub(super) async fn read_vendors(&self, query: &PageQuery) -> Result<Page, ConnectorError> {
-        let top = match query.page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
+        let top = query.page_size_or(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         let (since, after) = match &query.resume {
             Some(text) => {
                 let at: Position = resume::decode(text, SET)?;
@@ -189,11 +173,8 @@ impl SapConnector {
         };
         let url = self.client.url(Service::BusinessPartner, SET, &odata)?;
         let (_, d) = self.client.get_d(&url).await?;
-        let collection =
-            super::wire::Collection::from_d(d).map_err(|why| ConnectorError::Protocol {
-                detail: format!("{SET} page: {why}"),
-                upstream: None,
-            })?;
+        let collection = super::wire::Collection::from_d(d)
+            .map_err(|why| ConnectorError::protocol(format!("{SET} page: {why}")))?;
         let returned = collection.results.len();
         let read = collection
             .results
@@ -213,41 +194,22 @@ impl SapConnector {
             (a.remote_updated_at, &a.remote_id).cmp(&(b.remote_updated_at, &b.remote_id))
         });
         let more = returned >= top as usize || collection.next.is_some();
-        let next = match last {
-            Some((ts, key)) if more => {
-                if let Some((after_ts, after_key)) = &after
-                    && (ts < *after_ts || (ts == *after_ts && key == *after_key))
-                {
-                    return Err(ConnectorError::Protocol {
-                        detail: format!(
-                            "{SET} paging does not advance past business partner {after_key}: SAP answered a position at or before the one asked after"
-                        ),
-                        upstream: None,
-                    });
-                }
-                Some(resume::encode(SET, Position { since, ts, key }))
+        let continue_after = |(ts, key): (i64, String)| {
+            if let Some((after_ts, after_key)) = &after
+                && (ts < *after_ts || (ts == *after_ts && key == *after_key))
+            {
+                return Err(ConnectorError::protocol(format!(
+                    "{SET} paging does not advance past business partner {after_key}: SAP answered a position at or before the one asked after"
+                )));
             }
-            Some(_) => None,
-            None => {
-                if more {
-                    tracing::warn!(
-                        system = SYSTEM,
-                        set = SET,
-                        "empty page with __next; read ends here"
-                    );
-                }
-                None
-            }
+            Ok(resume::encode(SET, Position { since, ts, key }))
         };
-        Ok(Page {
-            records,
-            next,
-            total: if after.is_none() {
-                collection.count
-            } else {
-                None
-            },
-        })
+        let total = if after.is_none() {
+            collection.count
+        } else {
+            None
+        };
+        client::keyset_page(SET, records, more, last, continue_after, total)
     }
 
     /// The native partner holding supplier `number`, expanded as reads are.
@@ -264,11 +226,9 @@ impl SapConnector {
         };
         let url = self.client.url(Service::BusinessPartner, SET, &odata)?;
         let (_, d) = self.client.get_d(&url).await?;
-        let collection =
-            super::wire::Collection::from_d(d).map_err(|why| ConnectorError::Protocol {
-                detail: format!("{SET} read of supplier {number}: {why}"),
-                upstream: None,
-            })?;
+        let collection = super::wire::Collection::from_d(d).map_err(|why| {
+            ConnectorError::protocol(format!("{SET} read of supplier {number}: {why}"))
+        })?;
         collection
             .results
             .into_iter()
@@ -306,33 +266,24 @@ impl SapConnector {
             .client
             .post(Service::BusinessPartner, SET, &payload)
             .await?;
-        let partner = created
-            .as_ref()
-            .and_then(|d| d.get("BusinessPartner"))
-            .and_then(Value::as_str)
-            .filter(|n| !n.trim().is_empty())
-            .map(str::to_owned)
-            .or_else(|| partner_from_location(&headers))
-            .ok_or_else(|| ConnectorError::Protocol {
-                detail: "SAP created a business partner but named no `BusinessPartner` number"
-                    .into(),
-                upstream: None,
-            })?;
+        let partner = created_key(
+            created.as_ref(),
+            "BusinessPartner",
+            || client::key_from_location(&headers, SET),
+            "a business partner",
+        )?;
         tracing::info!(system = SYSTEM, business_partner = %partner, "supplier created");
-        match self.vendor_by_partner(&partner).await {
-            Ok(read) => Ok(read.record),
-            // The supplier exists now; a passing failure must not read as a failed create (a
-            // retry would make a duplicate). The create answer stands in when it carries enough.
-            Err(e) if e.is_transient() => match created.map(mapping::supplier_record) {
-                Some(Ok(read)) => {
-                    tracing::warn!(system = SYSTEM, business_partner = %partner, error = %e,
-                        "reading the created supplier back failed; using the create answer");
-                    Ok(read.record)
-                }
-                _ => Err(e),
+        let read = read_back(
+            self.vendor_by_partner(&partner),
+            created,
+            mapping::supplier_record,
+            |e| {
+                tracing::warn!(system = SYSTEM, business_partner = %partner, error = %e,
+                    "reading the created supplier back failed; using the create answer");
             },
-            Err(e) => Err(e),
-        }
+        )
+        .await?;
+        Ok(read.record)
     }
 
     pub(super) async fn update_vendor(
@@ -383,11 +334,10 @@ impl SapConnector {
             let code = org
                 .and_then(|o| o.get("PurchasingOrganization"))
                 .and_then(Value::as_str)
-                .ok_or_else(|| ConnectorError::Protocol {
-                    detail: format!(
+                .ok_or_else(|| {
+                    ConnectorError::protocol(format!(
                         "supplier {supplier}: its purchasing organisation has no `PurchasingOrganization`"
-                    ),
-                    upstream: None,
+                    ))
                 })?;
             let resource = format!(
                 "A_SupplierPurchasingOrg(Supplier='{}',PurchasingOrganization='{}')",
@@ -409,9 +359,10 @@ impl SapConnector {
             let id = address
                 .and_then(|a| a.get("AddressID"))
                 .and_then(Value::as_str)
-                .ok_or_else(|| ConnectorError::Protocol {
-                    detail: format!("business partner {partner}: its address has no `AddressID`"),
-                    upstream: None,
+                .ok_or_else(|| {
+                    ConnectorError::protocol(format!(
+                        "business partner {partner}: its address has no `AddressID`"
+                    ))
                 })?;
             let resource = format!(
                 "A_BusinessPartnerAddress(BusinessPartner='{}',AddressID='{}')",
@@ -436,11 +387,8 @@ impl SapConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-    }
+    use crate::test_support::at;
+    use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
 
     #[test]
     fn keyset_filters() {
@@ -464,8 +412,11 @@ mod tests {
                 "https://h/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner('17300099')",
             ),
         );
-        assert_eq!(partner_from_location(&h).as_deref(), Some("17300099"));
-        assert_eq!(partner_from_location(&HeaderMap::new()), None);
+        assert_eq!(
+            client::key_from_location(&h, SET).as_deref(),
+            Some("17300099")
+        );
+        assert_eq!(client::key_from_location(&HeaderMap::new(), SET), None);
     }
 
     #[test]

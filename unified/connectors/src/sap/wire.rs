@@ -13,6 +13,7 @@
 //! `raw` payload. Every field is optional at this level; the mapping decides which ones a record
 //! cannot do without, so that its error names the field.
 
+use crate::native::kind;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -343,18 +344,6 @@ impl Collection {
             }
             other => Err(format!("`d` is {}, not a collection", kind(&other))),
         }
-    }
-}
-
-/// What a JSON value is, for error messages that must not echo payloads.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -26,11 +26,11 @@ pub(crate) mod status;
 mod wire;
 
 use super::client::{self, EntitySet, SapClient, Service};
+use super::created::{created_key, read_back};
 use super::version;
 use crate::{ConnectorError, Page, PageQuery, Upstream};
 use mapping::WorkOrderDefaults;
 use mw_model::{EntityData, FieldError, NewWorkOrder, RemoteRecord, StatusChange, WorkOrderPatch};
-use serde_json::Value;
 use status::{StatusAction, SystemStatus, Unreachable};
 
 pub(crate) const MAINTENANCE_ORDERS: EntitySet = EntitySet {
@@ -55,8 +55,7 @@ pub(crate) async fn read_page(
 }
 
 pub(crate) async fn get(client: &SapClient, number: &str) -> Result<RemoteRecord, ConnectorError> {
-    // No order has a blank or overlong number; asking would only earn a 400 about the URL.
-    if number.trim().is_empty() || number.chars().count() > NUMBER_LENGTH {
+    if !client::could_be_key(number, NUMBER_LENGTH) {
         return Err(ConnectorError::NotFound(None));
     }
     let d = client.get_entity(&MAINTENANCE_ORDERS, number).await?;
@@ -72,32 +71,23 @@ pub(crate) async fn create(
     let (headers, created) = client
         .post(Service::MaintenanceOrder, MAINTENANCE_ORDERS.name, &payload)
         .await?;
-    let number = created
-        .as_ref()
-        .and_then(|d| d.get("MaintenanceOrder"))
-        .and_then(Value::as_str)
-        .filter(|n| !n.trim().is_empty())
-        .map(str::to_owned)
-        .or_else(|| client::key_from_location(&headers, &MAINTENANCE_ORDERS))
-        .ok_or_else(|| ConnectorError::Protocol {
-            detail: "SAP created a maintenance order but named no `MaintenanceOrder` number".into(),
-            upstream: None,
-        })?;
+    let number = created_key(
+        created.as_ref(),
+        "MaintenanceOrder",
+        || client::key_from_location(&headers, MAINTENANCE_ORDERS.name),
+        "a maintenance order",
+    )?;
     tracing::info!(system = client::SYSTEM, maintenance_order = %number, "maintenance order created");
-    match get(client, &number).await {
-        Ok(record) => Ok(record),
-        // The order exists now: reporting a passing read failure as the create's outcome would
-        // invite a retry and a duplicate. The create answer, when it is a whole order, stands in.
-        Err(e) if e.is_transient() => match created.map(mapping::work_order_record) {
-            Some(Ok(record)) => {
-                tracing::warn!(system = client::SYSTEM, maintenance_order = %number, error = %e,
-                    "reading the created maintenance order back failed; using the create answer");
-                Ok(record)
-            }
-            _ => Err(e),
+    read_back(
+        get(client, &number),
+        created,
+        mapping::work_order_record,
+        |e| {
+            tracing::warn!(system = client::SYSTEM, maintenance_order = %number, error = %e,
+                "reading the created maintenance order back failed; using the create answer");
         },
-        Err(e) => Err(e),
-    }
+    )
+    .await
 }
 
 pub(crate) async fn update(
@@ -198,13 +188,10 @@ fn unreachable_target(why: Unreachable, number: &str) -> ConnectorError {
                 status_name(to)
             ),
         )]),
-        Unreachable::UnknownStart(text) => ConnectorError::Protocol {
-            detail: format!(
-                "maintenance order {number}: `SystemStatusText` {text:?} names no lifecycle \
+        Unreachable::UnknownStart(text) => ConnectorError::protocol(format!(
+            "maintenance order {number}: `SystemStatusText` {text:?} names no lifecycle \
                  status (CRTD, REL, TECO, CLSD) to move from"
-            ),
-            upstream: None,
-        },
+        )),
     }
 }
 

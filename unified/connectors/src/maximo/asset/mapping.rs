@@ -29,10 +29,10 @@
 use super::ASSETS;
 use super::wire;
 use crate::ConnectorError;
-use crate::maximo::mapping::{
-    Defaults, Problems, parse, protocol, put, record_id, split_reference, text,
-};
-use crate::maximo::wire::{MxDateTime, present};
+use crate::Problems;
+use crate::maximo::mapping::{Defaults, parse, put, record_id, split_reference};
+use crate::maximo::wire::MxDateTime;
+use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
     Asset, AssetPatch, AssetStatus, EntityData, FieldError, NewAsset, RemoteRecord, Validate,
@@ -63,13 +63,13 @@ pub(crate) fn asset_record(
     let asset: wire::Asset = parse(&raw, "asset", ASSETS.keys)?;
     let changed = asset
         .changedate
-        .ok_or_else(|| protocol(format!("asset {id}: no `changedate`")))?;
-    let native =
-        present(&asset.status).ok_or_else(|| protocol(format!("asset {id}: no `status`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("asset {id}: no `changedate`")))?;
+    let native = present(&asset.status)
+        .ok_or_else(|| ConnectorError::protocol(format!("asset {id}: no `status`")))?;
     let status = canonical_status(&native)
         .or_else(|| present(&asset.status_maxvalue).and_then(|v| canonical_status(&v)))
         .ok_or_else(|| {
-            protocol(format!(
+            ConnectorError::protocol(format!(
                 "asset {id}: status {native:?} is no LOCASSETSTATUS value (OPERATING, NOT \
                  READY, DECOMMISSIONED, IMPORTED or a shipped synonym)"
             ))
@@ -110,7 +110,7 @@ pub(crate) fn asset_payload(
 ) -> Result<Value, Vec<FieldError>> {
     let mut p = Problems(asset.validate());
     let mut body = Map::new();
-    let site = text(&asset.site);
+    let site = present(&asset.site);
     let parent = asset.parent_remote_id.as_deref().map(split_reference);
     if let Some((_, Some(parent_site))) = &parent {
         let site = site.as_ref().or(defaults.siteid.as_ref());
@@ -124,9 +124,9 @@ pub(crate) fn asset_payload(
         );
     }
     p.require(asset.model.is_none(), "$.model", NO_MODEL);
-    put(&mut body, "assetnum", text(&asset.number));
-    put(&mut body, "description", text(&Some(asset.name.clone())));
-    put(&mut body, "assettype", text(&asset.category));
+    put(&mut body, "assetnum", present(&asset.number));
+    put(&mut body, "description", present(&Some(asset.name.clone())));
+    put(&mut body, "assettype", present(&asset.category));
     let parent_site = parent.as_ref().and_then(|(_, s)| s.clone());
     put(
         &mut body,
@@ -135,10 +135,10 @@ pub(crate) fn asset_payload(
             .or_else(|| defaults.siteid.clone())
             .or(parent_site),
     );
-    put(&mut body, "location", text(&asset.location));
+    put(&mut body, "location", present(&asset.location));
     put(&mut body, "parent", parent.map(|(code, _)| code));
-    put(&mut body, "manufacturer", text(&asset.manufacturer));
-    put(&mut body, "serialnum", text(&asset.serial_number));
+    put(&mut body, "manufacturer", present(&asset.manufacturer));
+    put(&mut body, "serialnum", present(&asset.serial_number));
     let mut canonical = vec![("description", "$.name")];
     for (set, attr, path) in [
         (asset.number.is_some(), "assetnum", "$.number"),
@@ -222,53 +222,27 @@ pub(crate) fn asset_changes(patch: &AssetPatch) -> Result<Value, Vec<FieldError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maximo::wire::Collection;
+    use crate::maximo::mapping::test_support::{members, now};
+    use crate::test_support::{assert_keeps_raw, asset_of, protocol_detail, reviewed_page};
+    use mw_model::Entity;
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/maximo/assets.json");
 
-    fn fixture() -> Vec<Value> {
-        Collection::from_value(serde_json::from_str(PAGE).unwrap())
-            .unwrap()
-            .member
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_706_774_400, 0).unwrap()
-    }
-
-    fn asset_of(record: &RemoteRecord) -> &Asset {
-        match &record.data {
-            EntityData::Asset(a) => a,
-            other => panic!("not an asset: {other:?}"),
-        }
-    }
-
     #[test]
     fn realistic_assets_map_as_reviewed() {
-        let records: Vec<Value> = fixture()
-            .into_iter()
-            .map(|raw| {
-                let record = asset_record(raw, now()).unwrap();
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
-            })
-            .collect();
+        let records = reviewed_page(members(PAGE), |raw| asset_record(raw, now()));
         insta::assert_json_snapshot!("assets", records);
     }
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture().remove(0);
-        let record = asset_record(raw.clone(), now()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::Assets);
+        assert_keeps_raw(
+            members(PAGE).remove(0),
+            |raw| asset_record(raw, now()),
+            Entity::Assets,
+        );
     }
 
     #[test]
@@ -280,7 +254,7 @@ mod tests {
             Some(AssetStatus::Decommissioned)
         );
         assert_eq!(canonical_status("RUNNING"), None);
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw["status"] = json!("RUNNING");
         assert!(asset_record(raw.clone(), now()).is_err());
         raw["status_maxvalue"] = json!("OPERATING");
@@ -290,18 +264,15 @@ mod tests {
 
     #[test]
     fn broken_records_name_the_field() {
-        let detail = |raw: Value| match asset_record(raw, now()) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let mut raw = fixture().remove(0);
+        let detail = |raw: Value| protocol_detail(asset_record(raw, now()));
+        let mut raw = members(PAGE).remove(0);
         raw["purchaseprice"] = json!("a lot");
         let d = detail(raw);
         assert!(
             d.contains("purchaseprice") && d.contains("11430/BEDFORD"),
             "{d}"
         );
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("siteid");
         assert!(detail(raw).contains("siteid"));
     }

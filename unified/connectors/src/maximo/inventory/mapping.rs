@@ -21,9 +21,10 @@
 use super::INVENTORY;
 use super::wire;
 use crate::ConnectorError;
+use crate::Problems;
 use crate::maximo::keyset::where_safe;
-use crate::maximo::mapping::{Problems, parse, protocol, record_id, text};
-use crate::maximo::wire::present;
+use crate::maximo::mapping::{parse, record_id};
+use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
     EntityData, FieldError, InventoryAdjustment, InventoryLevel, RemoteRecord, Validate,
@@ -39,7 +40,7 @@ pub(crate) fn inventory_record(
     let inventory: wire::Inventory = parse(&raw, "inventory record", INVENTORY.keys)?;
     let balance = inventory
         .curbal
-        .ok_or_else(|| protocol(format!("inventory record {id}: no `curbal`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("inventory record {id}: no `curbal`")))?;
     let data = InventoryLevel {
         item: inventory.itemnum.clone().unwrap_or_default(),
         item_description: None,
@@ -80,7 +81,7 @@ pub(crate) fn adjustment_filter(
             "$.sub_location",
         ),
     ] {
-        if let Some(value) = text(&value) {
+        if let Some(value) = present(&value) {
             p.require(
                 where_safe(&value),
                 path,
@@ -98,52 +99,33 @@ pub(crate) fn adjustment_filter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maximo::wire::Collection;
+    use crate::maximo::mapping::test_support::{members, now};
+    use crate::test_support::{assert_keeps_raw, reviewed_page};
     use mw_model::Decimal;
+    use mw_model::Entity;
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/maximo/inventory.json");
 
-    fn fixture() -> Vec<Value> {
-        Collection::from_value(serde_json::from_str(PAGE).unwrap())
-            .unwrap()
-            .member
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_706_774_400, 0).unwrap()
-    }
-
     #[test]
     fn realistic_inventory_maps_as_reviewed() {
-        let records: Vec<Value> = fixture()
-            .into_iter()
-            .map(|raw| {
-                let record = inventory_record(raw, now()).unwrap();
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
-            })
-            .collect();
+        let records = reviewed_page(members(PAGE), |raw| inventory_record(raw, now()));
         insta::assert_json_snapshot!("inventory", records);
     }
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture().remove(0);
-        let record = inventory_record(raw.clone(), now()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::Inventory);
+        assert_keeps_raw(
+            members(PAGE).remove(0),
+            |raw| inventory_record(raw, now()),
+            Entity::Inventory,
+        );
     }
 
     #[test]
     fn a_record_without_a_balance_is_refused() {
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("curbal");
         let err = inventory_record(raw, now()).unwrap_err();
         assert!(

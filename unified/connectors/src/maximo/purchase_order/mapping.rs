@@ -33,10 +33,10 @@
 use super::PURCHASE_ORDERS;
 use super::wire;
 use crate::ConnectorError;
-use crate::maximo::mapping::{
-    Defaults, Problems, parse, protocol, put, record_id, split_reference, text,
-};
-use crate::maximo::wire::{MxDateTime, date_text, present};
+use crate::Problems;
+use crate::maximo::mapping::{Defaults, parse, put, record_id, split_reference};
+use crate::maximo::wire::{MxDateTime, date_text};
+use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
     Decimal, EntityData, FieldError, NewPurchaseOrder, PurchaseOrder, PurchaseOrderLine,
@@ -72,15 +72,16 @@ pub(crate) fn purchase_order_record(
     let po: wire::PurchaseOrder = parse(&raw, "purchase order", PURCHASE_ORDERS.keys)?;
     let changed = po
         .changedate
-        .ok_or_else(|| protocol(format!("purchase order {id}: no `changedate`")))?;
-    let currency = present(&po.currencycode)
-        .ok_or_else(|| protocol(format!("purchase order {id}: no `currencycode`")))?;
-    let native =
-        present(&po.status).ok_or_else(|| protocol(format!("purchase order {id}: no `status`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("purchase order {id}: no `changedate`")))?;
+    let currency = present(&po.currencycode).ok_or_else(|| {
+        ConnectorError::protocol(format!("purchase order {id}: no `currencycode`"))
+    })?;
+    let native = present(&po.status)
+        .ok_or_else(|| ConnectorError::protocol(format!("purchase order {id}: no `status`")))?;
     let stage = stage(&native)
         .or_else(|| present(&po.status_maxvalue).and_then(|v| stage(&v)))
         .ok_or_else(|| {
-            protocol(format!(
+            ConnectorError::protocol(format!(
                 "purchase order {id}: status {native:?} is no POSTATUS value (WAPPR, APPR, \
                  INPRG, HOLD, REVISE, PNDREV, CLOSE, CAN)"
             ))
@@ -90,12 +91,13 @@ pub(crate) fn purchase_order_record(
     let mut lines = Vec::with_capacity(native_lines.len());
     let mut received = Vec::with_capacity(native_lines.len());
     for (i, line) in native_lines.into_iter().enumerate() {
-        let number = line
-            .polinenum
-            .map(|n| n.0.to_string())
-            .ok_or_else(|| protocol(format!("purchase order {id}: line {i} has no `polinenum`")))?;
+        let number = line.polinenum.map(|n| n.0.to_string()).ok_or_else(|| {
+            ConnectorError::protocol(format!("purchase order {id}: line {i} has no `polinenum`"))
+        })?;
         let field = |value: Option<Decimal>, name: &str| {
-            value.ok_or_else(|| protocol(format!("purchase order {id} line {number}: no `{name}`")))
+            value.ok_or_else(|| {
+                ConnectorError::protocol(format!("purchase order {id} line {number}: no `{name}`"))
+            })
         };
         let quantity = field(line.orderqty.map(|d| d.0), "orderqty")?;
         let unit_price = field(line.unitcost.map(|d| d.0), "unitcost")?;
@@ -103,7 +105,7 @@ pub(crate) fn purchase_order_record(
             .checked_mul(unit_price)
             .map(|amount| round_amount(amount, &currency))
             .ok_or_else(|| {
-                protocol(format!(
+                ConnectorError::protocol(format!(
                     "purchase order {id} line {number}: the amount overflows"
                 ))
             })?;
@@ -127,7 +129,9 @@ pub(crate) fn purchase_order_record(
     let total_amount = lines
         .iter()
         .try_fold(Decimal::ZERO, |sum, line| sum.checked_add(line.amount))
-        .ok_or_else(|| protocol(format!("purchase order {id}: the total overflows")))?;
+        .ok_or_else(|| {
+            ConnectorError::protocol(format!("purchase order {id}: the total overflows"))
+        })?;
     let status = match stage {
         Stage::Draft => PurchaseOrderStatus::Draft,
         Stage::Closed => PurchaseOrderStatus::Closed,
@@ -174,7 +178,7 @@ pub(crate) fn purchase_order_payload(
     let mut p = Problems(po.validate());
     let mut body = Map::new();
     let (vendor, vendor_org) = split_reference(&po.vendor_remote_id);
-    let company = text(&po.company);
+    let company = present(&po.company);
     if let (Some(company), Some(vendor_org)) = (&company, &vendor_org) {
         p.require(
             company.eq_ignore_ascii_case(vendor_org),
@@ -191,23 +195,23 @@ pub(crate) fn purchase_order_payload(
         Some(po.currency.trim().to_owned()),
     );
     put(&mut body, "orderdate", po.order_date.map(date_text));
-    put(&mut body, "paymentterms", text(&po.payment_terms));
+    put(&mut body, "paymentterms", present(&po.payment_terms));
     let mut lines = Vec::with_capacity(po.lines.len());
     for (i, line) in po.lines.iter().enumerate() {
         let mut native = Map::new();
-        let item = text(&line.item);
+        let item = present(&line.item);
         let kind = if item.is_some() { "ITEM" } else { "MATERIAL" };
         put(&mut native, "linetype", Some(kind.to_owned()));
         put(&mut native, "itemnum", item);
-        put(&mut native, "description", text(&line.description));
+        put(&mut native, "description", present(&line.description));
         if let Some(n) = p.number(line.quantity, &format!("$.lines[{i}].quantity")) {
             native.insert("orderqty".into(), n);
         }
-        put(&mut native, "orderunit", text(&line.unit));
+        put(&mut native, "orderunit", present(&line.unit));
         if let Some(n) = p.number(line.unit_price, &format!("$.lines[{i}].unit_price")) {
             native.insert("unitcost".into(), n);
         }
-        put(&mut native, "storeloc", text(&line.location));
+        put(&mut native, "storeloc", present(&line.location));
         put(
             &mut native,
             "reqdeliverydate",
@@ -258,22 +262,14 @@ pub(crate) fn purchase_order_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maximo::wire::Collection;
+    use crate::maximo::mapping::test_support::{members, now};
+    use crate::test_support::{assert_keeps_raw, protocol_detail, reviewed};
+    use mw_model::Entity;
     use mw_model::{NaiveDate, NewPurchaseOrderLine};
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/maximo/purchase_orders.json");
-
-    fn fixture() -> Vec<Value> {
-        Collection::from_value(serde_json::from_str(PAGE).unwrap())
-            .unwrap()
-            .member
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_706_774_400, 0).unwrap()
-    }
 
     fn po_of(record: &RemoteRecord) -> &PurchaseOrder {
         match &record.data {
@@ -284,18 +280,12 @@ mod tests {
 
     #[test]
     fn realistic_purchase_orders_map_as_reviewed() {
-        let records: Vec<Value> = fixture()
+        let records: Vec<Value> = members(PAGE)
             .into_iter()
             .map(|raw| {
                 let record = purchase_order_record(raw, now()).unwrap();
                 assert_eq!(po_of(&record).total_amount, po_of(&record).lines_total());
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
+                reviewed(&record)
             })
             .collect();
         insta::assert_json_snapshot!("purchase_orders", records);
@@ -303,10 +293,11 @@ mod tests {
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture().remove(0);
-        let record = purchase_order_record(raw.clone(), now()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::PurchaseOrders);
+        assert_keeps_raw(
+            members(PAGE).remove(0),
+            |raw| purchase_order_record(raw, now()),
+            Entity::PurchaseOrders,
+        );
     }
 
     #[test]
@@ -333,24 +324,21 @@ mod tests {
 
     #[test]
     fn broken_records_name_the_field() {
-        let detail = |raw: Value| match purchase_order_record(raw, now()) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let mut raw = fixture().remove(0);
+        let detail = |raw: Value| protocol_detail(purchase_order_record(raw, now()));
+        let mut raw = members(PAGE).remove(0);
         raw["poline"][0]["orderqty"] = json!("two");
         let d = detail(raw);
         assert!(
             d.contains("orderqty") && d.contains("1017/0/BEDFORD"),
             "{d}"
         );
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw["poline"][0].as_object_mut().unwrap().remove("unitcost");
         assert!(detail(raw).contains("unitcost"));
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("currencycode");
         assert!(detail(raw).contains("currencycode"));
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw["status"] = json!("SHIPPED");
         assert!(detail(raw).contains("SHIPPED"));
     }

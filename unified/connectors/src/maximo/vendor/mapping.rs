@@ -19,8 +19,9 @@
 use super::VENDORS;
 use super::wire;
 use crate::ConnectorError;
-use crate::maximo::mapping::{Defaults, Problems, parse, protocol, put, record_id, text};
-use crate::maximo::wire::present;
+use crate::Problems;
+use crate::maximo::mapping::{Defaults, parse, put, record_id};
+use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
     Address, EntityData, FieldError, NewVendor, RemoteRecord, Validate, Vendor, VendorStatus,
@@ -36,7 +37,7 @@ pub(crate) fn vendor_record(
     let company: wire::Company = parse(&raw, "company", VENDORS.keys)?;
     let changed = company
         .changedate
-        .ok_or_else(|| protocol(format!("company {id}: no `changedate`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("company {id}: no `changedate`")))?;
     let address = Address {
         line1: present(&company.address1),
         city: present(&company.city),
@@ -86,18 +87,18 @@ pub(crate) fn company_payload(
         "Maximo keeps e-mail addresses on a company's contacts, not on the company",
     );
     let mut body = Map::new();
-    put(&mut body, "name", text(&Some(vendor.name.clone())));
+    put(&mut body, "name", present(&Some(vendor.name.clone())));
     put(&mut body, "type", Some(defaults.company_type.clone()));
     put(&mut body, "orgid", defaults.orgid.clone());
-    put(&mut body, "currencycode", text(&vendor.currency));
-    put(&mut body, "paymentterms", text(&vendor.payment_terms));
-    put(&mut body, "phone", text(&vendor.phone));
+    put(&mut body, "currencycode", present(&vendor.currency));
+    put(&mut body, "paymentterms", present(&vendor.payment_terms));
+    put(&mut body, "phone", present(&vendor.phone));
     let address = vendor.address.clone().unwrap_or_default();
-    put(&mut body, "address1", text(&address.line1));
-    put(&mut body, "city", text(&address.city));
-    put(&mut body, "stateprovince", text(&address.region));
-    put(&mut body, "zip", text(&address.postal_code));
-    put(&mut body, "country", text(&address.country));
+    put(&mut body, "address1", present(&address.line1));
+    put(&mut body, "city", present(&address.city));
+    put(&mut body, "stateprovince", present(&address.region));
+    put(&mut body, "zip", present(&address.postal_code));
+    put(&mut body, "country", present(&address.country));
     let mut canonical = vec![("name", "$.name")];
     for (set, attr, path) in [
         (vendor.currency.is_some(), "currencycode", "$.currency"),
@@ -140,21 +141,13 @@ pub(crate) fn company_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maximo::wire::Collection;
+    use crate::maximo::mapping::test_support::{members, now};
+    use crate::test_support::{assert_keeps_raw, reviewed_page};
+    use mw_model::Entity;
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/maximo/vendors.json");
-
-    fn fixture() -> Vec<Value> {
-        Collection::from_value(serde_json::from_str(PAGE).unwrap())
-            .unwrap()
-            .member
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_706_774_400, 0).unwrap()
-    }
 
     fn vendor_of(record: &RemoteRecord) -> &Vendor {
         match &record.data {
@@ -165,33 +158,22 @@ mod tests {
 
     #[test]
     fn realistic_companies_map_as_reviewed() {
-        let records: Vec<Value> = fixture()
-            .into_iter()
-            .map(|raw| {
-                let record = vendor_record(raw, now()).unwrap();
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
-            })
-            .collect();
+        let records = reviewed_page(members(PAGE), |raw| vendor_record(raw, now()));
         insta::assert_json_snapshot!("vendors", records);
     }
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture().remove(0);
-        let record = vendor_record(raw.clone(), now()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::Vendors);
+        assert_keeps_raw(
+            members(PAGE).remove(0),
+            |raw| vendor_record(raw, now()),
+            Entity::Vendors,
+        );
     }
 
     #[test]
     fn broken_records_name_the_field() {
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw["disabled"] = json!("no");
         let err = vendor_record(raw, now()).unwrap_err();
         assert!(

@@ -31,10 +31,10 @@
 use super::WORK_ORDERS;
 use super::wire;
 use crate::ConnectorError;
-use crate::maximo::mapping::{
-    Defaults, Problems, parse, protocol, put, record_id, split_reference, text,
-};
-use crate::maximo::wire::{MxDateTime, datetime_text, present};
+use crate::Problems;
+use crate::maximo::mapping::{Defaults, parse, put, record_id, split_reference};
+use crate::maximo::wire::{MxDateTime, datetime_text};
+use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
     EntityData, FieldError, NewWorkOrder, RemoteRecord, Validate, WorkOrder, WorkOrderStatus,
@@ -81,13 +81,13 @@ pub(crate) fn work_order_record(
     let wo: wire::WorkOrder = parse(&raw, "work order", WORK_ORDERS.keys)?;
     let changed = wo
         .changedate
-        .ok_or_else(|| protocol(format!("work order {id}: no `changedate`")))?;
-    let native =
-        present(&wo.status).ok_or_else(|| protocol(format!("work order {id}: no `status`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("work order {id}: no `changedate`")))?;
+    let native = present(&wo.status)
+        .ok_or_else(|| ConnectorError::protocol(format!("work order {id}: no `status`")))?;
     let status = canonical_status(&native)
         .or_else(|| present(&wo.status_maxvalue).and_then(|v| canonical_status(&v)))
         .ok_or_else(|| {
-            protocol(format!(
+            ConnectorError::protocol(format!(
                 "work order {id}: status {native:?} is no WOSTATUS value (WAPPR, APPR, WSCH, \
                  INPRG, WMATL, WPCOND, COMP, CLOSE, CAN)"
             ))
@@ -130,7 +130,7 @@ pub(crate) fn work_order_payload(
 ) -> Result<Value, Vec<FieldError>> {
     let mut p = Problems(order.validate());
     let mut body = Map::new();
-    let site = text(&order.site);
+    let site = present(&order.site);
     let (asset, asset_site) = match order.asset_remote_id.as_deref().map(str::trim) {
         None => (None, None),
         Some("") => {
@@ -155,18 +155,22 @@ pub(crate) fn work_order_payload(
     } else if asset_site.is_some() {
         canonical.push(("siteid", "$.asset_remote_id"));
     }
-    put(&mut body, "description", text(&Some(order.title.clone())));
+    put(
+        &mut body,
+        "description",
+        present(&Some(order.title.clone())),
+    );
     put(
         &mut body,
         "description_longdescription",
-        text(&order.description),
+        present(&order.description),
     );
     put(
         &mut body,
         "siteid",
         site.or(asset_site).or_else(|| defaults.siteid.clone()),
     );
-    put(&mut body, "worktype", text(&order.work_type));
+    put(&mut body, "worktype", present(&order.work_type));
     if let Some(priority) = &order.priority {
         match priority.trim().parse::<i64>() {
             Ok(n) => {
@@ -180,7 +184,7 @@ pub(crate) fn work_order_payload(
         }
     }
     put(&mut body, "assetnum", asset);
-    put(&mut body, "location", text(&order.location));
+    put(&mut body, "location", present(&order.location));
     put(
         &mut body,
         "targstartdate",
@@ -242,53 +246,27 @@ pub(crate) fn work_order_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maximo::wire::Collection;
+    use crate::maximo::mapping::test_support::{members, now};
+    use crate::test_support::{assert_keeps_raw, protocol_detail, reviewed_page, work_order_of};
+    use mw_model::Entity;
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/maximo/work_orders.json");
 
-    fn fixture() -> Vec<Value> {
-        Collection::from_value(serde_json::from_str(PAGE).unwrap())
-            .unwrap()
-            .member
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_706_774_400, 0).unwrap()
-    }
-
-    fn work_order_of(record: &RemoteRecord) -> &WorkOrder {
-        match &record.data {
-            EntityData::WorkOrder(wo) => wo,
-            other => panic!("not a work order: {other:?}"),
-        }
-    }
-
     #[test]
     fn realistic_work_orders_map_as_reviewed() {
-        let records: Vec<Value> = fixture()
-            .into_iter()
-            .map(|raw| {
-                let record = work_order_record(raw, now()).unwrap();
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
-            })
-            .collect();
+        let records = reviewed_page(members(PAGE), |raw| work_order_record(raw, now()));
         insta::assert_json_snapshot!("work_orders", records);
     }
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture().remove(0);
-        let record = work_order_record(raw.clone(), now()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::WorkOrders);
+        assert_keeps_raw(
+            members(PAGE).remove(0),
+            |raw| work_order_record(raw, now()),
+            Entity::WorkOrders,
+        );
     }
 
     #[test]
@@ -311,7 +289,7 @@ mod tests {
 
     #[test]
     fn unknown_statuses_are_read_through_the_internal_value() {
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw["status"] = json!("STARTED");
         raw["status_maxvalue"] = json!("INPRG");
         let record = work_order_record(raw.clone(), now()).unwrap();
@@ -327,24 +305,21 @@ mod tests {
 
     #[test]
     fn broken_records_name_the_field() {
-        let detail = |raw: Value| match work_order_record(raw, now()) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let mut raw = fixture().remove(0);
+        let detail = |raw: Value| protocol_detail(work_order_record(raw, now()));
+        let mut raw = members(PAGE).remove(0);
         raw["changedate"] = json!("2024-02-01 08:00");
         let d = detail(raw);
         assert!(
             d.contains("changedate") && d.contains("BEDFORD/1000"),
             "{d}"
         );
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw["wopriority"] = json!("high");
         assert!(detail(raw).contains("wopriority"));
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("wonum");
         assert!(detail(raw).contains("wonum"));
-        let mut raw = fixture().remove(0);
+        let mut raw = members(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("changedate");
         assert!(detail(raw).contains("changedate"));
     }

@@ -21,6 +21,7 @@
 //! `adjustQtyBy`, in the item's stock unit.
 
 use crate::ConnectorError;
+use crate::native::present;
 use crate::netsuite::client::is_internal_id;
 use crate::netsuite::wire::{NsDecimal, NsText, Ref, Sublist, number_of_decimal};
 use chrono::{DateTime, Utc};
@@ -58,21 +59,6 @@ struct NativeLocationLine {
     quantity_on_hand: Option<NsDecimal>,
 }
 
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 /// The `remote_id` of the level of `item` at `location`.
 pub(crate) fn level_id(item: &str, location: &str) -> String {
     format!("{item}:{location}")
@@ -100,20 +86,16 @@ pub(crate) fn levels(
     raw: &Value,
     read_at: DateTime<Utc>,
 ) -> Result<Vec<RemoteRecord>, ConnectorError> {
-    let native: NativeItem = serde_path_to_error::deserialize(raw).map_err(|e| {
+    let native: NativeItem = crate::native::parse(raw, || {
         let id = raw.get("id").map(Value::to_string).unwrap_or_default();
-        protocol(format!(
-            "inventory item {id}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
+        format!("inventory item {id}")
     })?;
     let item = native
         .id
         .as_ref()
         .map(|t| t.0.trim().to_owned())
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| protocol("an inventory item has no `id`".into()))?;
+        .ok_or_else(|| ConnectorError::protocol("an inventory item has no `id`".into()))?;
     let description = present(&native.display_name).or_else(|| present(&native.item_id));
     let unit = native
         .stock_unit
@@ -125,15 +107,16 @@ pub(crate) fn levels(
     let mut out = Vec::with_capacity(native.locations.0.len());
     for (i, line) in native.locations.0.iter().enumerate() {
         let what = |field: &str| format!("inventory item {item}: `locations.items[{i}].{field}`");
-        let parsed: NativeLocationLine = serde_path_to_error::deserialize(line)
-            .map_err(|e| protocol(format!("{}: {}", what(&e.path().to_string()), e.inner())))?;
+        let parsed: NativeLocationLine = serde_path_to_error::deserialize(line).map_err(|e| {
+            ConnectorError::protocol(format!("{}: {}", what(&e.path().to_string()), e.inner()))
+        })?;
         let location = parsed
             .location
             .as_ref()
             .and_then(Ref::id)
             .or_else(|| parsed.location_id.as_ref().and_then(Ref::id))
             .map(str::to_owned)
-            .ok_or_else(|| protocol(format!("{} is missing", what("location"))))?;
+            .ok_or_else(|| ConnectorError::protocol(format!("{} is missing", what("location"))))?;
         let mut raw_line = match line {
             Value::Object(fields) => fields.clone(),
             _ => Map::new(),
@@ -229,11 +212,8 @@ pub(crate) fn adjustment_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::at;
     use proptest::prelude::*;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-    }
 
     #[test]
     fn realistic_items_map_as_reviewed() {

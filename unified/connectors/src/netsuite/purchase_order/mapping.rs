@@ -48,6 +48,7 @@
 //! (no `replace`). Lines are found by `line_number` against the order as just read.
 
 use crate::ConnectorError;
+use crate::native::present;
 use crate::netsuite::reference;
 use crate::netsuite::wire::{
     NsDate, NsDateTime, NsDecimal, NsText, Ref, Sublist, number_of_decimal,
@@ -119,30 +120,11 @@ pub(crate) struct NativeLine {
     quantity_received: Option<NsDecimal>,
 }
 
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 /// Reads a native purchase order, naming the field that does not parse.
 pub(crate) fn parse_order(raw: &Value) -> Result<NativeOrder, ConnectorError> {
-    serde_path_to_error::deserialize(raw).map_err(|e| {
+    crate::native::parse(raw, || {
         let id = raw.get("id").map(Value::to_string).unwrap_or_default();
-        protocol(format!(
-            "purchase order {id}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
+        format!("purchase order {id}")
     })
 }
 
@@ -154,16 +136,16 @@ pub(crate) fn purchase_order_record(raw: Value) -> Result<RemoteRecord, Connecto
         .as_ref()
         .map(|t| t.0.trim().to_owned())
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| protocol("a purchase order has no `id`".into()))?;
+        .ok_or_else(|| ConnectorError::protocol("a purchase order has no `id`".into()))?;
     let what = |field: &str| format!("purchase order {id}: `{field}`");
-    let updated = native
-        .last_modified_date
-        .ok_or_else(|| protocol(format!("{} is missing", what("lastModifiedDate"))))?;
+    let updated = native.last_modified_date.ok_or_else(|| {
+        ConnectorError::protocol(format!("{} is missing", what("lastModifiedDate")))
+    })?;
     let currency = native
         .currency
         .as_ref()
         .and_then(reference::currency_code)
-        .ok_or_else(|| protocol(format!("{} is missing", what("currency"))))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("{} is missing", what("currency"))))?;
     let header_location = native.location.as_ref().and_then(Ref::id);
     let mut lines = Vec::with_capacity(native.item.0.len());
     for (i, native_line) in native.item.0.iter().enumerate() {
@@ -172,7 +154,9 @@ pub(crate) fn purchase_order_record(raw: Value) -> Result<RemoteRecord, Connecto
     let total_amount = lines
         .iter()
         .try_fold(Decimal::ZERO, |sum, l| sum.checked_add(l.amount))
-        .ok_or_else(|| protocol(format!("purchase order {id}: the total overflows")))?;
+        .ok_or_else(|| {
+            ConnectorError::protocol(format!("purchase order {id}: the total overflows"))
+        })?;
     let status = status(&native, &native.item.0);
     let number = present(&native.tran_id)
         .or_else(|| present(&native.transaction_number))
@@ -216,7 +200,7 @@ fn line(
     let what = |field: &str| format!("purchase order {order}: `item.items[{index}].{field}`");
     let quantity = native
         .quantity
-        .ok_or_else(|| protocol(format!("{} is missing", what("quantity"))))?
+        .ok_or_else(|| ConnectorError::protocol(format!("{} is missing", what("quantity"))))?
         .0;
     let unit_price = match (native.rate, native.amount) {
         (Some(rate), _) => rate.0,
@@ -224,13 +208,22 @@ fn line(
             .0
             .checked_div(quantity)
             .map(|rate| rate.normalize())
-            .ok_or_else(|| protocol(format!("{} ÷ quantity overflows", what("amount"))))?,
-        _ => return Err(protocol(format!("{} is missing", what("rate")))),
+            .ok_or_else(|| {
+                ConnectorError::protocol(format!("{} ÷ quantity overflows", what("amount")))
+            })?,
+        _ => {
+            return Err(ConnectorError::protocol(format!(
+                "{} is missing",
+                what("rate")
+            )));
+        }
     };
     let amount = quantity
         .checked_mul(unit_price)
         .map(|a| round_amount(a, currency))
-        .ok_or_else(|| protocol(format!("{} × rate overflows", what("quantity"))))?;
+        .ok_or_else(|| {
+            ConnectorError::protocol(format!("{} × rate overflows", what("quantity")))
+        })?;
     Ok(PurchaseOrderLine {
         line_number: native
             .line

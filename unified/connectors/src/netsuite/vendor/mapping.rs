@@ -21,6 +21,7 @@
 //! may not restate what a canonical field sets.
 
 use crate::ConnectorError;
+use crate::native::present;
 use crate::netsuite::reference;
 use crate::netsuite::wire::{NsBool, NsDateTime, NsText, Ref, Sublist};
 use mw_model::{
@@ -90,36 +91,21 @@ struct NativeAddress {
     country: Option<Ref>,
 }
 
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 /// Reads one native `vendor` into a record.
 pub(crate) fn vendor_record(raw: Value) -> Result<RemoteRecord, ConnectorError> {
-    let native: NativeVendor = serde_path_to_error::deserialize(&raw).map_err(|e| {
+    let native: NativeVendor = crate::native::parse(&raw, || {
         let id = raw.get("id").map(Value::to_string).unwrap_or_default();
-        protocol(format!("vendor {id}: field `{}`: {}", e.path(), e.inner()))
+        format!("vendor {id}")
     })?;
     let id = native
         .id
         .as_ref()
         .map(|t| t.0.trim().to_owned())
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| protocol("a vendor has no `id`".into()))?;
-    let updated = native
-        .last_modified_date
-        .ok_or_else(|| protocol(format!("vendor {id}: `lastModifiedDate` is missing")))?;
+        .ok_or_else(|| ConnectorError::protocol("a vendor has no `id`".into()))?;
+    let updated = native.last_modified_date.ok_or_else(|| {
+        ConnectorError::protocol(format!("vendor {id}: `lastModifiedDate` is missing"))
+    })?;
     let person = native.is_person.is_some_and(|p| p.0).then(|| {
         [present(&native.first_name), present(&native.last_name)]
             .into_iter()

@@ -28,6 +28,8 @@
 
 use super::wire;
 use crate::ConnectorError;
+use crate::Problems;
+use crate::sap::mapping::{body_with, parse, printed};
 use crate::sap::version;
 use crate::sap::wire::{EdmDecimal, ODataDate};
 use mw_model::{
@@ -50,36 +52,14 @@ impl Default for AssetDefaults {
     }
 }
 
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-/// A string SAP printed, `None` when blank.
-fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
-}
-
 /// Reads the current time slice of one native `Equipment` into a record.
 pub(crate) fn asset_record(raw: Value) -> Result<RemoteRecord, ConnectorError> {
-    let equipment: wire::Equipment = serde_path_to_error::deserialize(&raw).map_err(|e| {
-        let number = raw.get("Equipment").and_then(Value::as_str).unwrap_or("?");
-        protocol(format!(
-            "equipment {number}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
+    let equipment: wire::Equipment = parse(&raw, "equipment", "Equipment")?;
+    let number = printed(&equipment.equipment)
+        .ok_or_else(|| ConnectorError::protocol("equipment without `Equipment`".into()))?;
+    let updated_at = equipment.last_change_date_time.ok_or_else(|| {
+        ConnectorError::protocol(format!("equipment {number}: no `LastChangeDateTime`"))
     })?;
-    let number = present(&equipment.equipment)
-        .ok_or_else(|| protocol("equipment without `Equipment`".into()))?;
-    let updated_at = equipment
-        .last_change_date_time
-        .ok_or_else(|| protocol(format!("equipment {number}: no `LastChangeDateTime`")))?;
     let data = asset(&number, &equipment);
     Ok(RemoteRecord {
         remote_id: number,
@@ -101,22 +81,22 @@ fn asset(number: &str, e: &wire::Equipment) -> Asset {
     } else {
         AssetStatus::Active
     };
-    let currency = present(&e.currency);
+    let currency = printed(&e.currency);
     let acquisition_cost = match e.acquisition_value {
         Some(EdmDecimal(value)) if !value.is_zero() || currency.is_some() => Some(value),
         _ => None,
     };
     Asset {
         number: number.to_owned(),
-        name: present(&e.equipment_name).unwrap_or_default(),
+        name: printed(&e.equipment_name).unwrap_or_default(),
         status,
-        category: present(&e.technical_object_type).or_else(|| present(&e.equipment_category)),
-        site: present(&e.maintenance_plant),
-        location: present(&e.functional_location),
-        parent_remote_id: present(&e.superordinate_equipment),
-        manufacturer: present(&e.asset_manufacturer_name),
-        model: present(&e.manufacturer_part_type_name),
-        serial_number: present(&e.manufacturer_serial_number).or_else(|| present(&e.serial_number)),
+        category: printed(&e.technical_object_type).or_else(|| printed(&e.equipment_category)),
+        site: printed(&e.maintenance_plant),
+        location: printed(&e.functional_location),
+        parent_remote_id: printed(&e.superordinate_equipment),
+        manufacturer: printed(&e.asset_manufacturer_name),
+        model: printed(&e.manufacturer_part_type_name),
+        serial_number: printed(&e.manufacturer_serial_number).or_else(|| printed(&e.serial_number)),
         installed_on: e.operation_start_date.map(|d| d.0.date_naive()),
         currency: acquisition_cost.and(currency),
         acquisition_cost,
@@ -163,71 +143,58 @@ const READ_ONLY: [&str; 21] = [
 const NO_INSTALL: &str = "SAP sets an equipment's functional location only by installing it \
      (InstallEquipment), which this connector does not do; install it in SAP";
 
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    fn require(&mut self, ok: bool, path: impl Into<String>, message: impl Into<String>) {
-        if !ok {
-            self.0.push(FieldError::new(path, message));
+/// Checks the `remote_fields` of a body whose canonical fields set `canonical` (property and
+/// path).
+fn remote_fields(
+    p: &mut Problems,
+    remote: Option<&Map<String, Value>>,
+    canonical: &[(&str, &str)],
+) {
+    for (key, value) in remote.into_iter().flatten() {
+        let path = format!("$.remote_fields.{key}");
+        if let Some((_, from)) = canonical.iter().find(|(name, _)| name == key) {
+            p.0.push(FieldError::new(
+                path,
+                format!("is set from `{from}`; give it there only"),
+            ));
+        } else if key == "FunctionalLocation" {
+            p.0.push(FieldError::new(path, NO_INSTALL));
+        } else if READ_ONLY.contains(&key.as_str()) {
+            p.0.push(FieldError::new(
+                path,
+                "is read-only in SAP (set by SAP itself)",
+            ));
+        } else if key == "EquipmentCategory" {
+            p.require(
+                value
+                    .as_str()
+                    .is_some_and(|s| s.chars().count() == limits::CATEGORY),
+                path,
+                "must be a one-character SAP equipment category such as \"M\"",
+            );
         }
     }
+}
 
-    fn max_len(&mut self, value: Option<&str>, max: usize, path: &str, what: &str) {
-        self.require(
-            value.is_none_or(|s| s.chars().count() <= max),
-            path,
-            format!("{what} has at most {max} characters in SAP"),
-        );
-    }
-
-    fn remote_fields(&mut self, remote: Option<&Map<String, Value>>, canonical: &[(&str, &str)]) {
-        for (key, value) in remote.into_iter().flatten() {
-            let path = format!("$.remote_fields.{key}");
-            if let Some((_, from)) = canonical.iter().find(|(name, _)| name == key) {
-                self.0.push(FieldError::new(
-                    path,
-                    format!("is set from `{from}`; give it there only"),
-                ));
-            } else if key == "FunctionalLocation" {
-                self.0.push(FieldError::new(path, NO_INSTALL));
-            } else if READ_ONLY.contains(&key.as_str()) {
-                self.0.push(FieldError::new(
-                    path,
-                    "is read-only in SAP (set by SAP itself)",
-                ));
-            } else if key == "EquipmentCategory" {
-                self.require(
-                    value
-                        .as_str()
-                        .is_some_and(|s| s.chars().count() == limits::CATEGORY),
-                    path,
-                    "must be a one-character SAP equipment category such as \"M\"",
-                );
-            }
-        }
-    }
-
-    fn nameplate(
-        &mut self,
-        manufacturer: Option<&str>,
-        model: Option<&str>,
-        serial_number: Option<&str>,
-    ) {
-        self.max_len(
-            manufacturer,
-            limits::MANUFACTURER,
-            "$.manufacturer",
-            "a manufacturer name",
-        );
-        self.max_len(model, limits::MODEL, "$.model", "a model number");
-        self.max_len(
-            serial_number,
-            limits::SERIAL_NUMBER,
-            "$.serial_number",
-            "a manufacturer serial number",
-        );
-    }
+fn nameplate(
+    p: &mut Problems,
+    manufacturer: Option<&str>,
+    model: Option<&str>,
+    serial_number: Option<&str>,
+) {
+    p.max_len(
+        manufacturer,
+        limits::MANUFACTURER,
+        "$.manufacturer",
+        "a manufacturer name",
+    );
+    p.max_len(model, limits::MODEL, "$.model", "a model number");
+    p.max_len(
+        serial_number,
+        limits::SERIAL_NUMBER,
+        "$.serial_number",
+        "a manufacturer serial number",
+    );
 }
 
 /// Everything wrong with `asset` as an SAP equipment, canonical validation included.
@@ -259,7 +226,8 @@ pub(crate) fn check_new_asset(asset: &NewAsset) -> Vec<FieldError> {
         "$.parent_remote_id",
         "an equipment number",
     );
-    p.nameplate(
+    nameplate(
+        &mut p,
         asset.manufacturer.as_deref(),
         asset.model.as_deref(),
         asset.serial_number.as_deref(),
@@ -294,7 +262,7 @@ pub(crate) fn check_new_asset(asset: &NewAsset) -> Vec<FieldError> {
             canonical.push((name, from));
         }
     }
-    p.remote_fields(asset.remote_fields.as_ref(), &canonical);
+    remote_fields(&mut p, asset.remote_fields.as_ref(), &canonical);
     p.0
 }
 
@@ -310,18 +278,18 @@ pub(crate) fn equipment_payload(
         return Err(errors);
     }
     let native = wire::Equipment {
-        equipment: present(&asset.number).map(|n| n.trim().to_owned()),
+        equipment: printed(&asset.number).map(|n| n.trim().to_owned()),
         equipment_name: Some(asset.name.clone()),
         equipment_category: Some(defaults.equipment_category.clone()),
-        technical_object_type: present(&asset.category),
-        maintenance_plant: present(&asset.site),
-        superordinate_equipment: present(&asset.parent_remote_id),
-        asset_manufacturer_name: present(&asset.manufacturer),
-        manufacturer_part_type_name: present(&asset.model),
-        manufacturer_serial_number: present(&asset.serial_number),
+        technical_object_type: printed(&asset.category),
+        maintenance_plant: printed(&asset.site),
+        superordinate_equipment: printed(&asset.parent_remote_id),
+        asset_manufacturer_name: printed(&asset.manufacturer),
+        manufacturer_part_type_name: printed(&asset.model),
+        manufacturer_serial_number: printed(&asset.serial_number),
         ..wire::Equipment::default()
     };
-    body_with(&native, asset.remote_fields.as_ref())
+    body_with(&native, asset.remote_fields.as_ref(), "an SAP equipment")
 }
 
 /// The body of `PATCH Equipment(…)`, or every reason it cannot be built. Only the fields the patch
@@ -335,7 +303,8 @@ pub(crate) fn equipment_changes(patch: &AssetPatch) -> Result<Value, Vec<FieldEr
         "an equipment name",
     );
     p.require(patch.location.is_none(), "$.location", NO_INSTALL);
-    p.nameplate(
+    nameplate(
+        &mut p,
         patch.manufacturer.as_deref(),
         patch.model.as_deref(),
         patch.serial_number.as_deref(),
@@ -359,7 +328,7 @@ pub(crate) fn equipment_changes(patch: &AssetPatch) -> Result<Value, Vec<FieldEr
             canonical.push((name, from));
         }
     }
-    p.remote_fields(patch.remote_fields.as_ref(), &canonical);
+    remote_fields(&mut p, patch.remote_fields.as_ref(), &canonical);
     if !p.0.is_empty() {
         return Err(p.0);
     }
@@ -370,76 +339,35 @@ pub(crate) fn equipment_changes(patch: &AssetPatch) -> Result<Value, Vec<FieldEr
         manufacturer_serial_number: patch.serial_number.clone(),
         ..wire::Equipment::default()
     };
-    body_with(&native, patch.remote_fields.as_ref())
-}
-
-fn body_with(
-    native: &wire::Equipment,
-    remote_fields: Option<&Map<String, Value>>,
-) -> Result<Value, Vec<FieldError>> {
-    // A struct always serialises to an object; anything else is reported, not panicked on.
-    let Ok(Value::Object(mut body)) = serde_json::to_value(native) else {
-        return Err(vec![FieldError::new(
-            "$",
-            "cannot be written as an SAP equipment",
-        )]);
-    };
-    for (key, value) in remote_fields.into_iter().flatten() {
-        body.insert(key.clone(), value.clone());
-    }
-    Ok(Value::Object(body))
+    body_with(&native, patch.remote_fields.as_ref(), "an SAP equipment")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sap::mapping::test_support::{any_decimal, any_flag, results};
+    use crate::test_support::{assert_keeps_raw, asset_of, object, protocol_detail, reviewed_page};
+    use mw_model::Entity;
     use mw_model::{Decimal, NaiveDate};
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/sap/equipment_page.json");
 
-    fn fixture_equipment() -> Vec<Value> {
-        let page: Value = serde_json::from_str(PAGE).unwrap();
-        page["d"]["results"].as_array().unwrap().clone()
-    }
-
-    fn asset_of(record: &RemoteRecord) -> &Asset {
-        match &record.data {
-            EntityData::Asset(a) => a,
-            other => panic!("not an asset: {other:?}"),
-        }
-    }
-
     #[test]
     fn realistic_equipment_maps_as_reviewed() {
-        let records: Vec<Value> = fixture_equipment()
-            .into_iter()
-            .map(|raw| {
-                let record = asset_record(raw).unwrap();
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
-            })
-            .collect();
+        let records = reviewed_page(results(PAGE), asset_record);
         insta::assert_json_snapshot!("assets", records);
     }
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture_equipment().remove(0);
-        let record = asset_record(raw.clone()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::Assets);
+        assert_keeps_raw(results(PAGE).remove(0), asset_record, Entity::Assets);
     }
 
     #[test]
     fn an_unset_amount_is_no_cost() {
-        let mut raw = fixture_equipment().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw["AcquisitionValue"] = json!("0.000");
         raw["Currency"] = json!("");
         let record = asset_record(raw.clone()).unwrap();
@@ -456,19 +384,16 @@ mod tests {
 
     #[test]
     fn broken_records_name_the_field() {
-        let detail = |raw: Value| match asset_record(raw) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let mut raw = fixture_equipment().remove(0);
+        let detail = |raw: Value| protocol_detail(asset_record(raw));
+        let mut raw = results(PAGE).remove(0);
         raw["AcquisitionValue"] = json!(12500.0);
         let d = detail(raw);
         assert!(d.contains("AcquisitionValue"), "{d}");
         assert!(d.contains("10000042"), "{d}");
-        let mut raw = fixture_equipment().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw["EquipmentIsMarkedForDeletion"] = json!("X");
         assert!(detail(raw).contains("EquipmentIsMarkedForDeletion"));
-        let mut raw = fixture_equipment().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw["LastChangeDateTime"] = Value::Null;
         assert!(detail(raw).contains("LastChangeDateTime"));
         assert!(detail(json!({"Equipment": ""})).contains("without `Equipment`"));
@@ -606,39 +531,6 @@ mod tests {
             Just(Value::Null),
             any::<i32>().prop_map(|n| json!(n)),
         ]
-    }
-
-    fn any_decimal() -> impl Strategy<Value = Value> {
-        prop_oneof![
-            (any::<i64>(), 0u32..=6).prop_map(|(m, s)| json!(Decimal::new(m, s).to_string())),
-            "-?[0-9]{1,40}(\\.[0-9]{0,30})?".prop_map(Value::String),
-            any::<String>().prop_map(Value::String),
-            any::<f64>().prop_map(|f| json!(f)),
-            Just(Value::Null),
-        ]
-    }
-
-    fn any_flag() -> impl Strategy<Value = Value> {
-        prop_oneof![
-            any::<bool>().prop_map(Value::Bool),
-            Just(Value::Null),
-            Just(json!("X"))
-        ]
-    }
-
-    fn object(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> impl Strategy<Value = Value> {
-        let strategies: Vec<_> = fields
-            .into_iter()
-            .map(|(name, s)| proptest::option::of(s).prop_map(move |v| (name, v)))
-            .collect();
-        strategies.prop_map(|pairs| {
-            Value::Object(
-                pairs
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
-                    .collect(),
-            )
-        })
     }
 
     fn any_equipment() -> impl Strategy<Value = Value> {

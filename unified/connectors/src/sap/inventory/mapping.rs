@@ -29,9 +29,11 @@
 //! `01`), the row the adjustment then reads back.
 
 use super::super::client;
-use super::super::mapping::fits;
+use super::super::mapping::{fits, parse};
 use super::wire::{KEY, StockRow};
 use crate::ConnectorError;
+use crate::Problems;
+use crate::native::present;
 use mw_model::{
     DateTime, Decimal, EntityData, FieldError, InventoryAdjustment, InventoryLevel, RemoteRecord,
     Utc, Validate,
@@ -52,20 +54,6 @@ const OTHER_GOODS_RECEIPTS: &str = "05";
 pub(crate) struct StockRead {
     pub(crate) key: Vec<String>,
     pub(crate) level: Option<RemoteRecord>,
-}
-
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-fn present(value: Option<&String>) -> Option<String> {
-    value
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// The `remote_id` of the row with key values `key` (in key order).
@@ -120,14 +108,7 @@ pub(crate) fn key_predicate(key: &[String]) -> String {
 
 /// Reads one native stock row, read from SAP at `read_at` (its clock).
 pub(crate) fn stock_read(raw: Value, read_at: DateTime<Utc>) -> Result<StockRead, ConnectorError> {
-    let row: StockRow = serde_path_to_error::deserialize(&raw).map_err(|e| {
-        let material = raw.get("Material").and_then(Value::as_str).unwrap_or("?");
-        protocol(format!(
-            "stock of material {material}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
-    })?;
+    let row: StockRow = parse(&raw, "stock of material", "Material")?;
     let key = row
         .key()
         .iter()
@@ -135,7 +116,7 @@ pub(crate) fn stock_read(raw: Value, read_at: DateTime<Utc>) -> Result<StockRead
         .map(|(value, name)| {
             value.cloned().ok_or_else(|| {
                 let material = row.material.as_deref().unwrap_or("?");
-                protocol(format!(
+                ConnectorError::protocol(format!(
                     "stock of material {material}: no key field `{name}`"
                 ))
             })
@@ -147,12 +128,12 @@ pub(crate) fn stock_read(raw: Value, read_at: DateTime<Utc>) -> Result<StockRead
         return Ok(StockRead { key, level: None });
     }
     let item = present(row.material.as_ref())
-        .ok_or_else(|| protocol(format!("stock row {id}: blank `Material`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("stock row {id}: blank `Material`")))?;
     let location = present(row.plant.as_ref())
-        .ok_or_else(|| protocol(format!("stock row {id}: blank `Plant`")))?;
-    let quantity = row
-        .matl_wrhs_stk_qty_in_matl_base_unit
-        .ok_or_else(|| protocol(format!("stock row {id}: no `MatlWrhsStkQtyInMatlBaseUnit`")))?;
+        .ok_or_else(|| ConnectorError::protocol(format!("stock row {id}: blank `Plant`")))?;
+    let quantity = row.matl_wrhs_stk_qty_in_matl_base_unit.ok_or_else(|| {
+        ConnectorError::protocol(format!("stock row {id}: no `MatlWrhsStkQtyInMatlBaseUnit`"))
+    })?;
     let level = InventoryLevel {
         item,
         item_description: None,
@@ -191,25 +172,20 @@ mod limits {
 /// Everything SAP would refuse in `adjustment`, the canonical validation included. The unit may
 /// still be missing: it is then looked up in SAP before the movement is posted.
 pub(crate) fn check_adjustment(adjustment: &InventoryAdjustment) -> Vec<FieldError> {
-    let mut errors = adjustment.validate();
-    let mut require = |ok: bool, path: &str, message: &str| {
-        if !ok {
-            errors.push(FieldError::new(path, message));
-        }
-    };
+    let mut p = Problems(adjustment.validate());
     let fits_length =
         |value: Option<&str>, max: usize| value.is_none_or(|s| s.trim().chars().count() <= max);
-    require(
+    p.require(
         fits_length(Some(&adjustment.item), limits::MATERIAL),
         "$.item",
         "an SAP material number has at most 40 characters",
     );
-    require(
+    p.require(
         fits_length(Some(&adjustment.location), limits::PLANT),
         "$.location",
         "an SAP plant has at most 4 characters",
     );
-    require(
+    p.require(
         adjustment
             .sub_location
             .as_deref()
@@ -217,32 +193,32 @@ pub(crate) fn check_adjustment(adjustment: &InventoryAdjustment) -> Vec<FieldErr
         "$.sub_location",
         "SAP posts stock to a storage location: give the storage location",
     );
-    require(
+    p.require(
         fits_length(adjustment.sub_location.as_deref(), limits::STORAGE_LOCATION),
         "$.sub_location",
         "an SAP storage location has at most 4 characters",
     );
-    require(
+    p.require(
         fits_length(adjustment.batch.as_deref(), limits::BATCH),
         "$.batch",
         "an SAP batch has at most 10 characters",
     );
-    require(
+    p.require(
         fits_length(adjustment.unit.as_deref(), limits::UNIT),
         "$.unit",
         "an SAP unit of measure has at most 3 characters",
     );
-    require(
+    p.require(
         fits_length(adjustment.reason.as_deref(), limits::HEADER_TEXT),
         "$.reason",
         "an SAP material document header text has at most 25 characters",
     );
-    require(
+    p.require(
         fits(adjustment.delta, limits::QUANTITY),
         "$.delta",
         "SAP movement quantities have at most 10 integer digits and 3 decimals",
     );
-    errors
+    p.0
 }
 
 fn trimmed(value: Option<&String>) -> String {
@@ -347,6 +323,8 @@ pub(crate) fn empty_level(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sap::mapping::test_support::results;
+    use crate::test_support::protocol_detail;
     use proptest::prelude::*;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/sap/stock_page.json");
@@ -355,11 +333,6 @@ mod tests {
         DateTime::parse_from_rfc3339("2024-01-31T12:00:00Z")
             .unwrap()
             .to_utc()
-    }
-
-    fn fixture_rows() -> Vec<Value> {
-        let page: Value = serde_json::from_str(PAGE).unwrap();
-        page["d"]["results"].as_array().unwrap().clone()
     }
 
     /// Whether `KEY` and the wire type agree.
@@ -384,7 +357,7 @@ mod tests {
 
     #[test]
     fn realistic_stock_maps_as_reviewed() {
-        let records: Vec<Value> = fixture_rows()
+        let records: Vec<Value> = results(PAGE)
             .into_iter()
             .map(|raw| {
                 let read = stock_read(raw, read_at()).unwrap();
@@ -430,17 +403,14 @@ mod tests {
 
     #[test]
     fn broken_rows_name_the_field() {
-        let detail = |raw: Value| match stock_read(raw, read_at()) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let mut raw = fixture_rows().remove(0);
+        let detail = |raw: Value| protocol_detail(stock_read(raw, read_at()));
+        let mut raw = results(PAGE).remove(0);
         raw["MatlWrhsStkQtyInMatlBaseUnit"] = json!(100.5);
         assert!(detail(raw).contains("MatlWrhsStkQtyInMatlBaseUnit"));
-        let mut raw = fixture_rows().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("SDDocumentItem");
         assert!(detail(raw).contains("SDDocumentItem"));
-        let mut raw = fixture_rows().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw.as_object_mut()
             .unwrap()
             .remove("MatlWrhsStkQtyInMatlBaseUnit");

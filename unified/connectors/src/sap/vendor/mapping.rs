@@ -30,10 +30,13 @@
 //! role `FLVN01`, deep-inserting the supplier with its purchasing organisation and company code
 //! and the address (see [`new_supplier_payload`]).
 
+use super::super::mapping::{object_of, parse};
 use super::super::version;
 use super::super::wire::{Navigation, ODataDate};
 use super::wire::{self, EdmTime};
 use crate::ConnectorError;
+use crate::Problems;
+use crate::native::present;
 use mw_model::{
     Address, DateTime, EntityData, FieldError, NewVendor, RemoteRecord, Utc, Validate, Vendor,
     VendorPatch, VendorStatus,
@@ -79,21 +82,6 @@ pub(crate) struct SupplierRecord {
     pub(crate) business_partner: String,
 }
 
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-/// A string SAP printed, `None` when blank.
-fn present(value: Option<&String>) -> Option<String> {
-    value
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 /// Date and time of a stamp, read as UTC.
 pub(crate) fn instant(date: ODataDate, time: Option<EdmTime>) -> DateTime<Utc> {
     let time = time.map(|t| t.0).unwrap_or_default();
@@ -102,26 +90,17 @@ pub(crate) fn instant(date: ODataDate, time: Option<EdmTime>) -> DateTime<Utc> {
 
 /// The native partner as typed fields; a value SAP would never print is an error naming it.
 pub(crate) fn parse_partner(raw: &Value) -> Result<wire::BusinessPartner, ConnectorError> {
-    serde_path_to_error::deserialize(raw).map_err(|e| {
-        let number = raw
-            .get("BusinessPartner")
-            .and_then(Value::as_str)
-            .unwrap_or("?");
-        protocol(format!(
-            "business partner {number}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
-    })
+    parse(raw, "business partner", "BusinessPartner")
 }
 
 /// Reads one native `A_BusinessPartner` (supplier role, purchasing organisations and addresses
 /// expanded) into a vendor record.
 pub(crate) fn supplier_record(raw: Value) -> Result<SupplierRecord, ConnectorError> {
     let bp = parse_partner(&raw)?;
-    let partner = present(bp.business_partner.as_ref())
-        .ok_or_else(|| protocol("business partner without `BusinessPartner`".into()))?;
-    let fail = |why: String| protocol(format!("business partner {partner}: {why}"));
+    let partner = present(bp.business_partner.as_ref()).ok_or_else(|| {
+        ConnectorError::protocol("business partner without `BusinessPartner`".into())
+    })?;
+    let fail = |why: String| ConnectorError::protocol(format!("business partner {partner}: {why}"));
     let role = match &bp.supplier_role {
         Some(role) if role.deferred.is_none() => role,
         Some(_) => return Err(fail("`to_Supplier` was not expanded".into())),
@@ -217,73 +196,49 @@ fn address(native: &wire::BusinessPartnerAddress) -> Option<Address> {
 
 // ---- writing ----
 
-fn too_long(value: Option<&str>, max: usize) -> bool {
-    value.is_some_and(|s| s.chars().count() > max)
+/// E-mail and phone live below the partner's address in SAP (`to_EmailAddress`,
+/// `to_PhoneNumber`), which this connector neither reads nor writes: refusing them is better than
+/// dropping them.
+fn no_contact(check: &mut Problems, email: Option<&String>, phone: Option<&String>) {
+    let message = "is not written to SAP by this connector: SAP keeps it below the business partner's address (to_EmailAddress / to_PhoneNumber), which it does not handle yet";
+    check.require(email.is_none(), "$.email", message);
+    check.require(phone.is_none(), "$.phone", message);
 }
 
-/// Collects field errors.
-#[derive(Default)]
-struct Check(Vec<FieldError>);
-
-impl Check {
-    fn require(&mut self, ok: bool, path: &str, message: &str) {
-        if !ok {
-            self.0.push(FieldError::new(path, message));
-        }
-    }
-
-    fn fits(&mut self, value: Option<&str>, max: usize, path: &str, what: &str) {
-        self.require(
-            !too_long(value, max),
-            path,
-            &format!("{what} has at most {max} characters in SAP"),
+fn check_address(check: &mut Problems, address: &Address, need_country: bool) {
+    check.max_len(
+        address.line1.as_deref(),
+        limits::STREET,
+        "$.address.line1",
+        "a street",
+    );
+    check.max_len(
+        address.city.as_deref(),
+        limits::CITY,
+        "$.address.city",
+        "a city",
+    );
+    check.max_len(
+        address.postal_code.as_deref(),
+        limits::POSTAL_CODE,
+        "$.address.postal_code",
+        "a postal code",
+    );
+    check.max_len(
+        address.region.as_deref(),
+        limits::REGION,
+        "$.address.region",
+        "a region code",
+    );
+    if need_country {
+        check.require(
+            address
+                .country
+                .as_deref()
+                .is_some_and(|c| !c.trim().is_empty()),
+            "$.address.country",
+            "SAP needs the country of an address",
         );
-    }
-
-    /// E-mail and phone live below the partner's address in SAP (`to_EmailAddress`,
-    /// `to_PhoneNumber`), which this connector neither reads nor writes: refusing them is
-    /// better than dropping them.
-    fn no_contact(&mut self, email: Option<&String>, phone: Option<&String>) {
-        let message = "is not written to SAP by this connector: SAP keeps it below the business partner's address (to_EmailAddress / to_PhoneNumber), which it does not handle yet";
-        self.require(email.is_none(), "$.email", message);
-        self.require(phone.is_none(), "$.phone", message);
-    }
-
-    fn address(&mut self, address: &Address, need_country: bool) {
-        self.fits(
-            address.line1.as_deref(),
-            limits::STREET,
-            "$.address.line1",
-            "a street",
-        );
-        self.fits(
-            address.city.as_deref(),
-            limits::CITY,
-            "$.address.city",
-            "a city",
-        );
-        self.fits(
-            address.postal_code.as_deref(),
-            limits::POSTAL_CODE,
-            "$.address.postal_code",
-            "a postal code",
-        );
-        self.fits(
-            address.region.as_deref(),
-            limits::REGION,
-            "$.address.region",
-            "a region code",
-        );
-        if need_country {
-            self.require(
-                address
-                    .country
-                    .as_deref()
-                    .is_some_and(|c| !c.trim().is_empty()),
-                "$.address.country",
-                "SAP needs the country of an address",
-            );
-        }
     }
 }
 
@@ -291,7 +246,7 @@ impl Check {
 fn remote_code(
     remote: Option<&Map<String, Value>>,
     key: &str,
-    check: &mut Check,
+    check: &mut Problems,
 ) -> Option<String> {
     match remote.and_then(|r| r.get(key)) {
         None | Some(Value::Null) => None,
@@ -303,7 +258,7 @@ fn remote_code(
         Some(_) => {
             check.require(
                 false,
-                &format!("$.remote_fields.{key}"),
+                format!("$.remote_fields.{key}"),
                 "must be an SAP code of at most 4 characters",
             );
             None
@@ -335,13 +290,13 @@ pub(crate) fn new_supplier_payload(
     vendor: &NewVendor,
     defaults: &SupplierDefaults,
 ) -> Result<Value, Vec<FieldError>> {
-    let mut check = Check(vendor.validate());
+    let mut check = Problems(vendor.validate());
     let remote = vendor.remote_fields.as_ref();
     for (field, from) in FIELDS_OF_NEW_VENDORS {
         check.require(
             remote.is_none_or(|r| !r.contains_key(field)),
-            &format!("$.remote_fields.{field}"),
-            &format!("is set by the connector ({from})"),
+            format!("$.remote_fields.{field}"),
+            format!("is set by the connector ({from})"),
         );
     }
     let grouping = remote_code(remote, "BusinessPartnerGrouping", &mut check)
@@ -351,25 +306,25 @@ pub(crate) fn new_supplier_payload(
     let company_code =
         remote_code(remote, "CompanyCode", &mut check).or_else(|| defaults.company_code.clone());
 
-    check.fits(
+    check.max_len(
         Some(&vendor.name),
         limits::NAME,
         "$.name",
         "an organisation name line",
     );
-    check.fits(
+    check.max_len(
         vendor.tax_id.as_deref(),
         limits::VAT_REGISTRATION,
         "$.tax_id",
         "a VAT registration number",
     );
-    check.fits(
+    check.max_len(
         vendor.payment_terms.as_deref(),
         limits::PAYMENT_TERMS,
         "$.payment_terms",
         "a payment terms key",
     );
-    check.no_contact(vendor.email.as_ref(), vendor.phone.as_ref());
+    no_contact(&mut check, vendor.email.as_ref(), vendor.phone.as_ref());
     if purchasing_organization.is_some() {
         check.require(
             vendor.currency.is_some(),
@@ -382,7 +337,7 @@ pub(crate) fn new_supplier_payload(
         check.require(vendor.payment_terms.is_none(), "$.payment_terms", message);
     }
     if let Some(address) = &vendor.address {
-        check.address(address, true);
+        check_address(&mut check, address, true);
     }
     if !check.0.is_empty() {
         return Err(check.0);
@@ -425,12 +380,7 @@ pub(crate) fn new_supplier_payload(
         }),
         ..wire::BusinessPartner::default()
     };
-    let Ok(Value::Object(mut body)) = serde_json::to_value(&partner) else {
-        return Err(vec![FieldError::new(
-            "$",
-            "cannot be written as an SAP business partner",
-        )]);
-    };
+    let mut body = object_of(&partner, "an SAP business partner")?;
     for (key, value) in remote.into_iter().flatten() {
         if !matches!(key.as_str(), "PurchasingOrganization" | "CompanyCode") {
             body.insert(key.clone(), value.clone());
@@ -474,11 +424,11 @@ pub(crate) fn supplier_changes(
     patch: &VendorPatch,
     current: &wire::BusinessPartner,
 ) -> Result<SupplierChanges, Vec<FieldError>> {
-    let mut check = Check(patch.validate());
+    let mut check = Problems(patch.validate());
     let mut changes = SupplierChanges::default();
-    check.no_contact(patch.email.as_ref(), patch.phone.as_ref());
+    no_contact(&mut check, patch.email.as_ref(), patch.phone.as_ref());
     if let Some(name) = &patch.name {
-        check.fits(
+        check.max_len(
             Some(name),
             limits::NAME,
             "$.name",
@@ -496,14 +446,14 @@ pub(crate) fn supplier_changes(
     }
     for (key, value) in patch.remote_fields.iter().flatten() {
         match forbidden_in_patch(key, patch) {
-            Some(why) => check.require(false, &format!("$.remote_fields.{key}"), why),
+            Some(why) => check.require(false, format!("$.remote_fields.{key}"), why),
             None => {
                 changes.partner.insert(key.clone(), value.clone());
             }
         }
     }
     if let Some(tax_id) = &patch.tax_id {
-        check.fits(
+        check.max_len(
             Some(tax_id),
             limits::VAT_REGISTRATION,
             "$.tax_id",
@@ -516,7 +466,7 @@ pub(crate) fn supplier_changes(
     }
     let role = current.supplier_role.as_ref();
     if let Some(terms) = &patch.payment_terms {
-        check.fits(
+        check.max_len(
             Some(terms),
             limits::PAYMENT_TERMS,
             "$.payment_terms",
@@ -537,7 +487,7 @@ pub(crate) fn supplier_changes(
         );
     }
     if let Some(address) = &patch.address {
-        check.address(address, false);
+        check_address(&mut check, address, false);
         let first = current
             .addresses
             .as_ref()
@@ -580,19 +530,16 @@ pub(crate) fn supplier_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sap::mapping::test_support::{any_flag, results};
+    use crate::test_support::{object, protocol_detail};
     use proptest::prelude::*;
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/sap/suppliers_page.json");
 
-    fn fixture_partners() -> Vec<Value> {
-        let page: Value = serde_json::from_str(PAGE).unwrap();
-        page["d"]["results"].as_array().unwrap().clone()
-    }
-
     #[test]
     fn realistic_suppliers_map_as_reviewed() {
-        let records: Vec<Value> = fixture_partners()
+        let records: Vec<Value> = results(PAGE)
             .into_iter()
             .map(|raw| {
                 let read = supplier_record(raw).unwrap();
@@ -611,11 +558,8 @@ mod tests {
 
     #[test]
     fn broken_partners_name_the_field() {
-        let detail = |raw: Value| match supplier_record(raw) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let base = fixture_partners().remove(0);
+        let detail = |raw: Value| protocol_detail(supplier_record(raw));
+        let base = results(PAGE).remove(0);
         let mut raw = base.clone();
         raw["LastChangeTime"] = json!("15:51:04");
         let d = detail(raw);
@@ -776,7 +720,7 @@ mod tests {
     #[test]
     fn patches_split_by_entity() {
         let current: wire::BusinessPartner =
-            serde_json::from_value(fixture_partners().remove(0)).unwrap();
+            serde_json::from_value(results(PAGE).remove(0)).unwrap();
         let patch = VendorPatch {
             name: Some("Domestic US Supplier 1 Inc.".into()),
             tax_id: Some("US987654321".into()),
@@ -857,14 +801,6 @@ mod tests {
         ]
     }
 
-    fn any_flag() -> impl Strategy<Value = Value> {
-        prop_oneof![
-            any::<bool>().prop_map(Value::Bool),
-            Just(Value::Null),
-            Just(json!("X"))
-        ]
-    }
-
     fn any_date() -> impl Strategy<Value = Value> {
         prop_oneof![
             any::<i64>().prop_map(|n| json!(format!("/Date({n})/"))),
@@ -882,21 +818,6 @@ mod tests {
             any::<String>().prop_map(Value::String),
             Just(Value::Null),
         ]
-    }
-
-    fn object(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> impl Strategy<Value = Value> {
-        let strategies: Vec<_> = fields
-            .into_iter()
-            .map(|(name, s)| proptest::option::of(s).prop_map(move |v| (name, v)))
-            .collect();
-        strategies.prop_map(|pairs| {
-            Value::Object(
-                pairs
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
-                    .collect(),
-            )
-        })
     }
 
     fn many(entry: BoxedStrategy<Value>) -> BoxedStrategy<Value> {

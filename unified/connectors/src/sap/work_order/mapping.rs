@@ -33,6 +33,8 @@
 use super::status::SystemStatus;
 use super::wire;
 use crate::ConnectorError;
+use crate::Problems;
+use crate::sap::mapping::{body_with, parse, printed};
 use crate::sap::version;
 use crate::sap::wire::{Navigation, ODataDate};
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -66,38 +68,14 @@ impl Default for WorkOrderDefaults {
     }
 }
 
-fn protocol(detail: String) -> ConnectorError {
-    ConnectorError::Protocol {
-        detail,
-        upstream: None,
-    }
-}
-
-/// A string SAP printed, `None` when blank.
-fn present(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
-}
-
 /// Reads one native `MaintenanceOrder` into a record.
 pub(crate) fn work_order_record(raw: Value) -> Result<RemoteRecord, ConnectorError> {
-    let order: wire::MaintenanceOrder = serde_path_to_error::deserialize(&raw).map_err(|e| {
-        let number = raw
-            .get("MaintenanceOrder")
-            .and_then(Value::as_str)
-            .unwrap_or("?");
-        protocol(format!(
-            "maintenance order {number}: field `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
+    let order: wire::MaintenanceOrder = parse(&raw, "maintenance order", "MaintenanceOrder")?;
+    let number = printed(&order.maintenance_order).ok_or_else(|| {
+        ConnectorError::protocol("maintenance order without `MaintenanceOrder`".into())
     })?;
-    let number = present(&order.maintenance_order)
-        .ok_or_else(|| protocol("maintenance order without `MaintenanceOrder`".into()))?;
     let updated_at = order.last_change_date_time.ok_or_else(|| {
-        protocol(format!(
+        ConnectorError::protocol(format!(
             "maintenance order {number}: no `LastChangeDateTime`"
         ))
     })?;
@@ -134,16 +112,16 @@ fn work_order(number: &str, order: &wire::MaintenanceOrder) -> WorkOrder {
     let actual_end = ends.and_then(|ends| ends.into_iter().max()).map(|d| d.0);
     WorkOrder {
         number: number.to_owned(),
-        title: present(&order.maintenance_order_desc).unwrap_or_default(),
+        title: printed(&order.maintenance_order_desc).unwrap_or_default(),
         description: None,
         status: status.canonical(),
-        native_status: present(&order.system_status_text),
-        work_type: present(&order.maintenance_order_type),
-        priority: present(&order.maint_priority),
-        asset_remote_id: present(&order.equipment),
-        site: present(&order.maintenance_planning_plant)
-            .or_else(|| present(&order.maintenance_plant)),
-        location: present(&order.functional_location),
+        native_status: printed(&order.system_status_text),
+        work_type: printed(&order.maintenance_order_type),
+        priority: printed(&order.maint_priority),
+        asset_remote_id: printed(&order.equipment),
+        site: printed(&order.maintenance_planning_plant)
+            .or_else(|| printed(&order.maintenance_plant)),
+        location: printed(&order.functional_location),
         planned_start: order.maint_ord_basic_start_date_time.map(|d| d.0),
         planned_end: order.maint_ord_basic_end_date_time.map(|d| d.0),
         actual_start,
@@ -196,76 +174,58 @@ const OVERRIDABLE: [(&str, usize); 4] = [
     ("MainWorkCenterPlant", limits::PLANT),
 ];
 
-/// Collects field errors.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    fn require(&mut self, ok: bool, path: impl Into<String>, message: impl Into<String>) {
-        if !ok {
-            self.0.push(FieldError::new(path, message));
-        }
-    }
-
-    fn max_len(&mut self, value: Option<&str>, max: usize, path: &str, what: &str) {
-        self.require(
-            value.is_none_or(|s| s.chars().count() <= max),
+/// SAP keeps these dates as `YYYYMMDDhhmmss` timestamps: whole seconds, years 1 to 9999.
+fn sap_instant(p: &mut Problems, value: Option<DateTime<Utc>>, path: &str) {
+    if let Some(at) = value {
+        p.require(
+            at.nanosecond() == 0,
             path,
-            format!("{what} has at most {max} characters in SAP"),
+            "SAP keeps maintenance order dates to the second; give a whole second",
+        );
+        p.require(
+            (1..=9999).contains(&at.year()),
+            path,
+            "SAP holds dates from year 1 to 9999",
         );
     }
+}
 
-    /// SAP keeps these dates as `YYYYMMDDhhmmss` timestamps: whole seconds, years 1 to 9999.
-    fn sap_instant(&mut self, value: Option<DateTime<Utc>>, path: &str) {
-        if let Some(at) = value {
-            self.require(
-                at.nanosecond() == 0,
+/// Checks the `remote_fields` of a body whose canonical fields set `canonical` (property and
+/// path), for an order whose `fixed` properties can no longer change.
+fn remote_fields(
+    p: &mut Problems,
+    remote: Option<&Map<String, Value>>,
+    canonical: &[(&str, &str)],
+    fixed: &[&str],
+) {
+    for (key, value) in remote.into_iter().flatten() {
+        let path = format!("$.remote_fields.{key}");
+        if let Some((_, from)) = canonical.iter().find(|(name, _)| name == key) {
+            p.0.push(FieldError::new(
                 path,
-                "SAP keeps maintenance order dates to the second; give a whole second",
-            );
-            self.require(
-                (1..=9999).contains(&at.year()),
+                format!("is set from `{from}`; give it there only"),
+            ));
+        } else if key == "SystemStatusText" {
+            p.0.push(FieldError::new(
                 path,
-                "SAP holds dates from year 1 to 9999",
+                "SAP moves a maintenance order's status only through status changes",
+            ));
+        } else if READ_ONLY.contains(&key.as_str()) {
+            p.0.push(FieldError::new(
+                path,
+                "is read-only in SAP (set by SAP itself)",
+            ));
+        } else if fixed.contains(&key.as_str()) {
+            p.0.push(FieldError::new(
+                path,
+                "cannot be changed once the maintenance order exists",
+            ));
+        } else if let Some((_, max)) = OVERRIDABLE.iter().find(|(name, _)| name == key) {
+            p.require(
+                value.as_str().is_some_and(|s| s.chars().count() <= *max),
+                path,
+                format!("must be an SAP code of at most {max} characters"),
             );
-        }
-    }
-
-    fn remote_fields(
-        &mut self,
-        remote: Option<&Map<String, Value>>,
-        canonical: &[(&str, &str)],
-        fixed: &[&str],
-    ) {
-        for (key, value) in remote.into_iter().flatten() {
-            let path = format!("$.remote_fields.{key}");
-            if let Some((_, from)) = canonical.iter().find(|(name, _)| name == key) {
-                self.0.push(FieldError::new(
-                    path,
-                    format!("is set from `{from}`; give it there only"),
-                ));
-            } else if key == "SystemStatusText" {
-                self.0.push(FieldError::new(
-                    path,
-                    "SAP moves a maintenance order's status only through status changes",
-                ));
-            } else if READ_ONLY.contains(&key.as_str()) {
-                self.0.push(FieldError::new(
-                    path,
-                    "is read-only in SAP (set by SAP itself)",
-                ));
-            } else if fixed.contains(&key.as_str()) {
-                self.0.push(FieldError::new(
-                    path,
-                    "cannot be changed once the maintenance order exists",
-                ));
-            } else if let Some((_, max)) = OVERRIDABLE.iter().find(|(name, _)| name == key) {
-                self.require(
-                    value.as_str().is_some_and(|s| s.chars().count() <= *max),
-                    path,
-                    format!("must be an SAP code of at most {max} characters"),
-                );
-            }
         }
     }
 }
@@ -308,8 +268,8 @@ pub(crate) fn check_new_work_order(order: &NewWorkOrder) -> Vec<FieldError> {
         "$.location",
         "a functional location",
     );
-    p.sap_instant(order.planned_start, "$.planned_start");
-    p.sap_instant(order.planned_end, "$.planned_end");
+    sap_instant(&mut p, order.planned_start, "$.planned_start");
+    sap_instant(&mut p, order.planned_end, "$.planned_end");
     let mut canonical = vec![("MaintenanceOrderDesc", "$.title")];
     for (set, name, from) in [
         (
@@ -340,7 +300,7 @@ pub(crate) fn check_new_work_order(order: &NewWorkOrder) -> Vec<FieldError> {
             canonical.push((name, from));
         }
     }
-    p.remote_fields(order.remote_fields.as_ref(), &canonical, &[]);
+    remote_fields(&mut p, order.remote_fields.as_ref(), &canonical, &[]);
     p.0
 }
 
@@ -358,21 +318,25 @@ pub(crate) fn work_order_payload(
     }
     let native = wire::MaintenanceOrder {
         maintenance_order_type: Some(
-            present(&order.work_type).unwrap_or_else(|| defaults.maintenance_order_type.clone()),
+            printed(&order.work_type).unwrap_or_else(|| defaults.maintenance_order_type.clone()),
         ),
         maintenance_order_desc: Some(order.title.clone()),
-        maintenance_planning_plant: present(&order.site)
+        maintenance_planning_plant: printed(&order.site)
             .or_else(|| defaults.maintenance_planning_plant.clone()),
-        equipment: present(&order.asset_remote_id),
-        functional_location: present(&order.location),
+        equipment: printed(&order.asset_remote_id),
+        functional_location: printed(&order.location),
         main_work_center: defaults.main_work_center.clone(),
         main_work_center_plant: defaults.main_work_center_plant.clone(),
-        maint_priority: present(&order.priority),
+        maint_priority: printed(&order.priority),
         maint_ord_basic_start_date_time: order.planned_start.map(ODataDate),
         maint_ord_basic_end_date_time: order.planned_end.map(ODataDate),
         ..wire::MaintenanceOrder::default()
     };
-    body_with(&native, order.remote_fields.as_ref())
+    body_with(
+        &native,
+        order.remote_fields.as_ref(),
+        "an SAP maintenance order",
+    )
 }
 
 /// The body of `PATCH MaintenanceOrder('…')`, or every reason it cannot be built. Only the fields
@@ -392,8 +356,8 @@ pub(crate) fn work_order_changes(patch: &WorkOrderPatch) -> Result<Value, Vec<Fi
         "$.priority",
         "a maintenance priority",
     );
-    p.sap_instant(patch.planned_start, "$.planned_start");
-    p.sap_instant(patch.planned_end, "$.planned_end");
+    sap_instant(&mut p, patch.planned_start, "$.planned_start");
+    sap_instant(&mut p, patch.planned_end, "$.planned_end");
     let mut canonical = Vec::new();
     for (set, name, from) in [
         (patch.title.is_some(), "MaintenanceOrderDesc", "$.title"),
@@ -413,7 +377,8 @@ pub(crate) fn work_order_changes(patch: &WorkOrderPatch) -> Result<Value, Vec<Fi
             canonical.push((name, from));
         }
     }
-    p.remote_fields(
+    remote_fields(
+        &mut p,
         patch.remote_fields.as_ref(),
         &canonical,
         &FIXED_AFTER_CREATE,
@@ -428,30 +393,21 @@ pub(crate) fn work_order_changes(patch: &WorkOrderPatch) -> Result<Value, Vec<Fi
         maint_ord_basic_end_date_time: patch.planned_end.map(ODataDate),
         ..wire::MaintenanceOrder::default()
     };
-    body_with(&native, patch.remote_fields.as_ref())
-}
-
-/// `native` as a JSON object with `remote_fields` merged in last.
-fn body_with(
-    native: &wire::MaintenanceOrder,
-    remote_fields: Option<&Map<String, Value>>,
-) -> Result<Value, Vec<FieldError>> {
-    // A struct always serialises to an object; anything else is reported, not panicked on.
-    let Ok(Value::Object(mut body)) = serde_json::to_value(native) else {
-        return Err(vec![FieldError::new(
-            "$",
-            "cannot be written as an SAP maintenance order",
-        )]);
-    };
-    for (key, value) in remote_fields.into_iter().flatten() {
-        body.insert(key.clone(), value.clone());
-    }
-    Ok(Value::Object(body))
+    body_with(
+        &native,
+        patch.remote_fields.as_ref(),
+        "an SAP maintenance order",
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sap::mapping::test_support::{any_flag, results};
+    use crate::test_support::{
+        assert_keeps_raw, at, object, protocol_detail, reviewed_page, work_order_of,
+    };
+    use mw_model::Entity;
     use mw_model::WorkOrderStatus;
     use proptest::prelude::*;
     use serde_json::json;
@@ -459,51 +415,24 @@ mod tests {
     const PAGE: &str =
         include_str!("../../../../../fixtures/protocol/sap/maintenance_orders_page.json");
 
-    fn fixture_orders() -> Vec<Value> {
-        let page: Value = serde_json::from_str(PAGE).unwrap();
-        page["d"]["results"].as_array().unwrap().clone()
-    }
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-    }
-
-    fn work_order_of(record: &RemoteRecord) -> &WorkOrder {
-        match &record.data {
-            EntityData::WorkOrder(wo) => wo,
-            other => panic!("not a work order: {other:?}"),
-        }
-    }
-
     #[test]
     fn realistic_maintenance_orders_map_as_reviewed() {
-        let records: Vec<Value> = fixture_orders()
-            .into_iter()
-            .map(|raw| {
-                let record = work_order_record(raw).unwrap();
-                json!({
-                    "remote_id": record.remote_id,
-                    "remote_created_at": record.remote_created_at,
-                    "remote_updated_at": record.remote_updated_at,
-                    "remote_version": record.remote_version,
-                    "data": record.data,
-                })
-            })
-            .collect();
+        let records = reviewed_page(results(PAGE), work_order_record);
         insta::assert_json_snapshot!("work_orders", records);
     }
 
     #[test]
     fn raw_is_the_native_object() {
-        let raw = fixture_orders().remove(0);
-        let record = work_order_record(raw.clone()).unwrap();
-        assert_eq!(record.raw, Some(raw));
-        assert_eq!(record.entity(), mw_model::Entity::WorkOrders);
+        assert_keeps_raw(
+            results(PAGE).remove(0),
+            work_order_record,
+            Entity::WorkOrders,
+        );
     }
 
     #[test]
     fn actual_end_waits_for_every_open_operation() {
-        let mut raw = fixture_orders().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw["to_MaintenanceOrderOperation"] = json!({"results": [
             {"OpActualExecutionStartDateTime": "/Date(1706774400000+0000)/",
              "OpActualExecutionEndDateTime": "/Date(1706788800000+0000)/", "IsMarkedForDeletion": false},
@@ -534,25 +463,22 @@ mod tests {
 
     #[test]
     fn broken_records_name_the_field() {
-        let detail = |raw: Value| match work_order_record(raw) {
-            Err(ConnectorError::Protocol { detail, .. }) => detail,
-            other => panic!("expected a protocol error, got {other:?}"),
-        };
-        let mut raw = fixture_orders().remove(0);
+        let detail = |raw: Value| protocol_detail(work_order_record(raw));
+        let mut raw = results(PAGE).remove(0);
         raw["MaintOrdBasicStartDateTime"] = json!("2024-02-01T08:00:00Z");
         let d = detail(raw);
         assert!(d.contains("MaintOrdBasicStartDateTime"), "{d}");
         assert!(d.contains("4000123"), "{d}");
 
-        let mut raw = fixture_orders().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw["MaintPriority"] = json!(2);
         assert!(detail(raw).contains("MaintPriority"));
 
-        let mut raw = fixture_orders().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw.as_object_mut().unwrap().remove("LastChangeDateTime");
         assert!(detail(raw).contains("LastChangeDateTime"));
 
-        let mut raw = fixture_orders().remove(0);
+        let mut raw = results(PAGE).remove(0);
         raw["MaintenanceOrder"] = json!("");
         assert!(detail(raw).contains("without `MaintenanceOrder`"));
 
@@ -740,30 +666,6 @@ mod tests {
 
     fn any_status_text() -> impl Strategy<Value = Value> {
         prop_oneof![status_codes(), any_text()]
-    }
-
-    fn any_flag() -> impl Strategy<Value = Value> {
-        prop_oneof![
-            any::<bool>().prop_map(Value::Bool),
-            Just(Value::Null),
-            Just(json!("X"))
-        ]
-    }
-
-    /// An object holding each field with some probability.
-    fn object(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> impl Strategy<Value = Value> {
-        let strategies: Vec<_> = fields
-            .into_iter()
-            .map(|(name, s)| proptest::option::of(s).prop_map(move |v| (name, v)))
-            .collect();
-        strategies.prop_map(|pairs| {
-            Value::Object(
-                pairs
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
-                    .collect(),
-            )
-        })
     }
 
     fn any_operation() -> impl Strategy<Value = Value> {
