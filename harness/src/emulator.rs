@@ -51,8 +51,11 @@ pub struct JournalEntry {
 }
 
 impl JournalEntry {
+    /// Whether the request could change the source. NetSuite's SuiteQL queries are POSTs that
+    /// only read.
     pub fn is_write(&self) -> bool {
-        !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        let reads_by_post = self.method == "POST" && self.path.ends_with("/query/v1/suiteql");
+        !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS") && !reads_by_post
     }
 }
 

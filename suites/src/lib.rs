@@ -15,7 +15,7 @@ pub mod context;
 mod systems;
 
 /// Systems that have both an emulator and a connector, so their checks can run.
-pub const CONNECTORS: &[&str] = &["sap"];
+pub const CONNECTORS: &[&str] = &["sap", "netsuite", "maximo"];
 
 pub use catalog::{CATALOG, CheckDef, Instance, instances};
 pub use context::{Ctx, Outcome};

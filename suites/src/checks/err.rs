@@ -36,11 +36,8 @@ pub(crate) async fn invalid_body_reaches_nothing(ctx: &mut Ctx) -> Step {
         .map(|o| o.remove("vendor_remote_id"));
     let mut negative = valid.clone();
     negative["lines"][1]["quantity"] = json!("-2");
-    // Canonically valid, but the system needs a receiving location on every line.
-    let mut no_location = valid.clone();
-    no_location["lines"][0]
-        .as_object_mut()
-        .map(|o| o.remove("location"));
+    let (system_rule, system_invalid, system_path) =
+        systems::invalid_to_the_system(ctx.system(), &valid);
     let cases: [(&str, Value, &str); 5] = [
         ("no lines", no_lines, "$.lines"),
         (
@@ -50,11 +47,7 @@ pub(crate) async fn invalid_body_reaches_nothing(ctx: &mut Ctx) -> Step {
         ),
         ("no vendor", no_vendor, "$.vendor_remote_id"),
         ("a negative quantity", negative, "$.lines[1].quantity"),
-        (
-            "a line without location",
-            no_location,
-            "$.lines[0].location",
-        ),
+        (system_rule, system_invalid, system_path),
     ];
     let mark = ctx.h.admin.journal_mark().await?;
     for (what, body, path) in cases {
@@ -235,10 +228,7 @@ pub(crate) async fn business_refusal_keeps_the_native_answer(ctx: &mut Ctx) -> S
 pub(crate) async fn read_only_write_is_permission_denied(ctx: &mut Ctx) -> Step {
     let po = Entity::PurchaseOrders;
     let creds = ctx.h.credentials();
-    let (Some(user), Some(password)) = (
-        creds.get("readonly_username").cloned(),
-        creds.get("readonly_password").cloned(),
-    ) else {
+    let Some(readonly) = systems::readonly_credentials(ctx.system(), &creds) else {
         return Err(Outcome::failed(
             "the emulator's manifest lists no read-only user",
             Evidence {
@@ -250,7 +240,6 @@ pub(crate) async fn read_only_write_is_permission_denied(ctx: &mut Ctx) -> Step 
             },
         ));
     };
-    let readonly = json!({"username": user, "password": password});
     let ex = ctx
         .h
         .api

@@ -232,6 +232,16 @@ pub(crate) async fn idempotency_key_makes_a_create_safe_to_retry(ctx: &mut Ctx) 
 /// The newest record of `entity` in the emulator that the system still lets change, with its
 /// native form.
 async fn newest(ctx: &Ctx, entity: Entity) -> Step<(String, Value)> {
+    newest_where(ctx, entity, systems::changeable, "can still be changed").await
+}
+
+/// The most recently changed record of `entity` that `fits` (among the last 50).
+async fn newest_where(
+    ctx: &Ctx,
+    entity: Entity,
+    fits: fn(&str, Entity, &Value) -> bool,
+    what: &str,
+) -> Step<(String, Value)> {
     let mut records = ctx
         .h
         .admin
@@ -241,12 +251,12 @@ async fn newest(ctx: &Ctx, entity: Entity) -> Step<(String, Value)> {
     records.sort_by_key(|r| r.changed_at);
     for record in records.iter().rev().take(50) {
         let native = ctx.h.admin.record(entity.as_str(), &record.id).await?;
-        if systems::changeable(ctx.system(), entity, &native) {
+        if fits(ctx.system(), entity, &native) {
             return Ok((record.id.clone(), native));
         }
     }
     Err(Outcome::failed(
-        format!("the emulator holds no {entity} that can still be changed"),
+        format!("the emulator holds no {entity} that {what}"),
         Evidence::default(),
     ))
 }
@@ -322,6 +332,10 @@ const STAMPS: &[&str] = &[
     "LastChangeByUser",
     "ETag",
     "__metadata",
+    "lastModifiedDate",
+    "changedate",
+    "changeby",
+    "_rowstamp",
 ];
 
 pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
@@ -336,7 +350,10 @@ pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
         .api
         .send(
             reqwest::Method::PATCH,
-            &format!("/v1/connections/{id}/{entity}/{remote_id}"),
+            &format!(
+                "/v1/connections/{id}/{entity}/{}",
+                crate::api_path_segment(&remote_id)
+            ),
             Some(&patch),
         )
         .await?;
@@ -386,11 +403,14 @@ pub(crate) async fn delete_as_the_source_does(ctx: &mut Ctx) -> Step {
     let entity = ctx.entity();
     let id = ctx.connect(default_settings()).await?;
     ctx.require(&id, entity, Some("delete")).await?;
-    let (remote_id, _) = newest(ctx, entity).await?;
+    let (remote_id, _) = newest_where(ctx, entity, systems::deletable, "can be deleted").await?;
     let deleted = ctx
         .h
         .api
-        .delete(&format!("/v1/connections/{id}/{entity}/{remote_id}"))
+        .delete(&format!(
+            "/v1/connections/{id}/{entity}/{}",
+            crate::api_path_segment(&remote_id)
+        ))
         .await?;
     match deleted.status {
         200 => {
@@ -419,7 +439,10 @@ pub(crate) async fn delete_as_the_source_does(ctx: &mut Ctx) -> Step {
             let gone = ctx
                 .h
                 .api
-                .get(&format!("/v1/connections/{id}/{entity}/{remote_id}"))
+                .get(&format!(
+                    "/v1/connections/{id}/{entity}/{}",
+                    crate::api_path_segment(&remote_id)
+                ))
                 .await?;
             expect_problem(&gone, 404, "not_found", "reading a deleted record")?;
         }
@@ -450,7 +473,10 @@ pub(crate) async fn stale_version_is_refused(ctx: &mut Ctx) -> Step {
     ctx.sync(&id, json!({"entities": [entity]})).await?;
     let (remote_id, before) = newest(ctx, entity).await?;
     let patch = systems::update_setup(ctx.system(), entity, &before)?.patch;
-    let path = format!("/v1/connections/{id}/{entity}/{remote_id}");
+    let path = format!(
+        "/v1/connections/{id}/{entity}/{}",
+        crate::api_path_segment(&remote_id)
+    );
     let current = ctx.h.api.get(&path).await?;
     let Some(version) = current.body["remote_version"].as_str().map(str::to_owned) else {
         return Err(Outcome::failed_at(
@@ -505,7 +531,10 @@ pub(crate) async fn status_changes_follow_the_source(ctx: &mut Ctx) -> Step {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let path = format!("/v1/connections/{id}/{wo}/{remote_id}/status");
+    let path = format!(
+        "/v1/connections/{id}/{wo}/{}/status",
+        crate::api_path_segment(&remote_id)
+    );
     let system = ctx.system().to_owned();
     let (legal, illegal) = systems::status_scenario(&system);
     for &target in legal {

@@ -3,6 +3,8 @@
 //! and how to read a written record back. Written from the systems' documentation, never from a
 //! connector's mapping, so the two can catch each other's mistakes.
 
+mod maximo;
+mod netsuite;
 mod sap;
 
 use crate::context::{Ctx, Outcome, Step};
@@ -18,6 +20,8 @@ const SECRET_FIELDS: &[&str] = &[
     "token_secret",
     "apikey",
     "readonly_password",
+    "readonly_token_secret",
+    "readonly_apikey",
 ];
 
 /// The secret values among a manifest entry's credentials.
@@ -44,6 +48,36 @@ pub(crate) fn wrong_credentials(system: &str, credentials: &Value) -> Value {
     c
 }
 
+/// The manifest's read-only user, as credentials a connection takes; `None` when it lists none.
+pub(crate) fn readonly_credentials(system: &str, credentials: &Value) -> Option<Value> {
+    let swaps: &[(&str, &str)] = match system {
+        "netsuite" => &[
+            ("token_id", "readonly_token_id"),
+            ("token_secret", "readonly_token_secret"),
+        ],
+        "maximo" => &[
+            ("apikey", "readonly_apikey"),
+            ("username", "readonly_username"),
+            ("password", "readonly_password"),
+        ],
+        _ => &[
+            ("username", "readonly_username"),
+            ("password", "readonly_password"),
+        ],
+    };
+    let mut c = credentials.as_object()?.clone();
+    for (field, readonly) in swaps {
+        let value = c.remove(*readonly)?;
+        c.insert((*field).to_owned(), value);
+    }
+    // Only the fields a connection of the system takes.
+    c.retain(|k, _| !k.starts_with("readonly_"));
+    if system == "sap" {
+        c.retain(|k, _| k == "username" || k == "password");
+    }
+    Some(Value::Object(c))
+}
+
 /// A change to send and the native fields (with their new values) that must hold it afterwards.
 pub(crate) struct UpdateSetup {
     pub(crate) patch: Value,
@@ -66,7 +100,42 @@ fn no_expectations(system: &str, what: &str) -> Outcome {
 pub(crate) async fn purchase_order_body(ctx: &Ctx) -> Step<Value> {
     match ctx.system() {
         "sap" => sap::purchase_order_body(ctx).await,
+        "netsuite" => netsuite::purchase_order_body(ctx).await,
+        "maximo" => maximo::purchase_order_body(ctx).await,
         other => Err(no_expectations(other, "purchase-order")),
+    }
+}
+
+/// A purchase-order body that is canonically valid but that the system itself cannot take, what
+/// makes it so, and the field path the refusal must name: the connector must know the rule and
+/// refuse before anything reaches the source.
+pub(crate) fn invalid_to_the_system(
+    system: &str,
+    valid: &Value,
+) -> (&'static str, Value, &'static str) {
+    let mut body = valid.clone();
+    match system {
+        // NetSuite orders items by internal id: a line without one cannot be posted.
+        "netsuite" => {
+            body["lines"][0].as_object_mut().map(|o| o.remove("item"));
+            ("a line without item", body, "$.lines[0].item")
+        }
+        // Maximo vendors belong to an organisation: the order must be for that organisation.
+        "maximo" => {
+            body["company"] = Value::String("OTHERORG".into());
+            (
+                "a vendor of another organisation",
+                body,
+                "$.vendor_remote_id",
+            )
+        }
+        // SAP needs a receiving plant on every line.
+        _ => {
+            body["lines"][0]
+                .as_object_mut()
+                .map(|o| o.remove("location"));
+            ("a line without location", body, "$.lines[0].location")
+        }
     }
 }
 
@@ -74,6 +143,8 @@ pub(crate) async fn purchase_order_body(ctx: &Ctx) -> Step<Value> {
 pub(crate) async fn create_setup(ctx: &Ctx, entity: Entity) -> Step<WriteSetup> {
     match ctx.system() {
         "sap" => sap::create_setup(ctx, entity).await,
+        "netsuite" => netsuite::create_setup(ctx, entity).await,
+        "maximo" => maximo::create_setup(ctx, entity).await,
         other => Err(no_expectations(other, "create")),
     }
 }
@@ -88,6 +159,8 @@ pub(crate) fn written_differences(
 ) -> Vec<String> {
     match system {
         "sap" => sap::written_differences(entity, sent, native),
+        "netsuite" => netsuite::written_differences(entity, sent, native),
+        "maximo" => maximo::written_differences(entity, sent, native),
         other => vec![format!("no {entity} expectations are written for {other}")],
     }
 }
@@ -101,6 +174,8 @@ pub(crate) fn update_setup(
 ) -> Result<UpdateSetup, Outcome> {
     match system {
         "sap" => sap::update_setup(entity, native),
+        "netsuite" => netsuite::update_setup(entity, native),
+        "maximo" => maximo::update_setup(entity, native),
         other => Err(no_expectations(other, "update")),
     }
 }
@@ -109,6 +184,8 @@ pub(crate) fn update_setup(
 pub(crate) fn changeable(system: &str, entity: Entity, native: &Value) -> bool {
     match system {
         "sap" => sap::changeable(entity, native),
+        "netsuite" => netsuite::changeable(entity, native),
+        "maximo" => maximo::changeable(entity, native),
         _ => true,
     }
 }
@@ -160,6 +237,15 @@ pub(crate) fn status_token(system: &str, status: &str) -> &'static str {
     }
 }
 
+/// Whether the system lets a record be deleted (NetSuite keeps an order that has receipts or
+/// bills: they are its dependent records).
+pub(crate) fn deletable(system: &str, entity: Entity, native: &Value) -> bool {
+    match system {
+        "netsuite" => netsuite::deletable(entity, native),
+        _ => changeable(system, entity, native),
+    }
+}
+
 /// Whether a record the system kept after a delete shows as deleted or cancelled natively.
 pub(crate) fn shows_deleted(system: &str, entity: Entity, native: &Value) -> bool {
     match (system, entity) {
@@ -174,6 +260,8 @@ pub(crate) fn shows_deleted(system: &str, entity: Entity, native: &Value) -> boo
 pub(crate) async fn adjustment_body(ctx: &Ctx, level: &TruthRecord, delta: &str) -> Step<Value> {
     match ctx.system() {
         "sap" => sap::adjustment_body(ctx, level, delta).await,
+        "netsuite" => netsuite::adjustment_body(ctx, level, delta).await,
+        "maximo" => maximo::adjustment_body(ctx, level, delta).await,
         other => Err(no_expectations(other, "inventory")),
     }
 }
@@ -182,9 +270,50 @@ pub(crate) async fn adjustment_body(ctx: &Ctx, level: &TruthRecord, delta: &str)
 pub(crate) fn truth_quantity(system: &str, level: &TruthRecord) -> Option<rust_decimal::Decimal> {
     let field = match system {
         "sap" => "MatlWrhsStkQtyInMatlBaseUnit",
+        "netsuite" => "quantityonhand",
+        "maximo" => "curbal",
         _ => return None,
     };
     level.values.get(field).and_then(decimal)
+}
+
+/// The native record of the most recently changed `entity` record.
+pub(crate) async fn sample(ctx: &Ctx, entity: Entity) -> Step<Value> {
+    let truth = ctx.h.admin.truth(entity.as_str(), None, None).await?;
+    let mut records = truth.records;
+    records.sort_by_key(|r| r.changed_at);
+    let id = records
+        .last()
+        .map(|r| r.id.clone())
+        .ok_or_else(|| Outcome::Skipped(format!("the emulator holds no {entity}")))?;
+    Ok(ctx.h.admin.record(entity.as_str(), &id).await?)
+}
+
+/// The text of `field` anywhere in a native record; empty when there is none.
+pub(crate) fn text_of(native: &Value, field: &str) -> String {
+    find(native, field)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Differences between what was sent (`field` of the canonical body) and what the system holds
+/// (`native_field` anywhere in its record), pair by pair; numbers compare by value.
+pub(crate) fn field_differences(
+    system: &str,
+    pairs: &[(&str, &str)],
+    sent: &Value,
+    native: &Value,
+) -> Vec<String> {
+    pairs
+        .iter()
+        .filter_map(|(native_field, field)| {
+            let got = find(native, native_field).unwrap_or(&Value::Null);
+            let want = &sent[*field];
+            (got != want && !same_decimal(got, want))
+                .then(|| format!("{native_field}: {system} holds {got}, the request said {want}"))
+        })
+        .collect()
 }
 
 /// The first value of `field` anywhere in a native record (depth first), so expectations do not

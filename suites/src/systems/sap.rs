@@ -1,7 +1,7 @@
 //! SAP S/4HANA in its own terms: `A_PurchaseOrder` with `to_PurchaseOrderItem`, suppliers by
 //! number, plants, materials and units from the system's own records.
 
-use super::{UpdateSetup, WriteSetup, find, same_decimal};
+use super::{UpdateSetup, WriteSetup, field_differences, find, same_decimal, sample, text_of};
 use crate::context::{Ctx, Outcome, Step};
 use mw_harness::TruthRecord;
 use mw_model::Entity;
@@ -139,25 +139,6 @@ fn purchase_order_differences(sent: &Value, native: &Value) -> Vec<String> {
     out
 }
 
-/// The native record of some existing `entity` record, newest first.
-async fn sample(ctx: &Ctx, entity: Entity) -> Step<Value> {
-    let truth = ctx.h.admin.truth(entity.as_str(), None, None).await?;
-    let mut records = truth.records;
-    records.sort_by_key(|r| r.changed_at);
-    let id = records
-        .last()
-        .map(|r| r.id.clone())
-        .ok_or_else(|| Outcome::Skipped(format!("the emulator holds no {entity}")))?;
-    Ok(ctx.h.admin.record(entity.as_str(), &id).await?)
-}
-
-fn text_of(native: &Value, field: &str) -> String {
-    find(native, field)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned()
-}
-
 pub(super) async fn create_setup(ctx: &Ctx, entity: Entity) -> Step<WriteSetup> {
     match entity {
         Entity::PurchaseOrders => Ok(WriteSetup {
@@ -244,17 +225,7 @@ pub(super) fn written_differences(entity: Entity, sent: &Value, native: &Value) 
         ],
         Entity::Inventory => &[],
     };
-    let mut out: Vec<String> = pairs
-        .iter()
-        .filter(|(native_field, field)| find(native, native_field) != Some(&sent[*field]))
-        .map(|(native_field, field)| {
-            format!(
-                "{native_field}: SAP holds {}, the request said {}",
-                find(native, native_field).unwrap_or(&Value::Null),
-                sent[*field]
-            )
-        })
-        .collect();
+    let mut out = field_differences("SAP", pairs, sent, native);
     if entity == Entity::Vendors {
         let roles = find(native, "to_BusinessPartnerRole")
             .cloned()

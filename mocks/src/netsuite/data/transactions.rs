@@ -372,7 +372,15 @@ impl PoGenerator {
         } else {
             (fraction * fraction * self.max_delay as f64) as i64
         };
+        // A change that would fall after the clock falls within [created, latest] instead, spread
+        // rather than clamped: clamping would pile orders up in the last minute before the clock.
         let latest = Stamp(self.clock_start - 60).floor_minute();
+        let room = (latest.0 - created.0).max(0);
+        let delay = if delay > room {
+            delay % (room + 1)
+        } else {
+            delay
+        };
         let last_modified = Stamp(created.0 + delay)
             .floor_minute()
             .min(latest)
