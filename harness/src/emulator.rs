@@ -218,6 +218,17 @@ impl AdminClient {
         .await
     }
 
+    /// A system's own admin setting (`/governance` of NetSuite's account concurrency limit), as
+    /// it stands.
+    pub async fn setting(&self, path: &str) -> Result<Value, HarnessError> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    /// Changes a system's own admin setting; the setting as it now stands.
+    pub async fn set(&self, path: &str, body: Value) -> Result<Value, HarnessError> {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
     /// Requests the emulator received after journal entry `since_seq`.
     pub async fn journal(&self, since_seq: u64) -> Result<Vec<JournalEntry>, HarnessError> {
         #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! The catalog: each check's stable ID, title and function. IDs and meanings follow
 //! `shared/design/catalog.md`; an ID is never reused.
 
-use crate::checks::{auth, err, read, sync, write};
+use crate::checks::{auth, err, read, retry, sync, write};
 use crate::context::{Ctx, Step};
 use mw_model::Entity;
 use std::future::Future;
@@ -126,6 +126,8 @@ catalog! {
         "Malformed JSON, a wrong content type, an oversized body: 400 / 415 / 413 as problem+json; nothing changes.";
     "ERR-006" once err::other_tenants_connection_is_not_found,
         "An unknown connection, or another tenant's: 404, indistinguishable from each other.";
+    "RETRY-004" once retry::concurrency_limit_is_waited_out,
+        "429 without `Retry-After` (NetSuite's concurrency limit): backed off, sync exact.";
 }
 
 /// Every check instance, per-entity checks expanded over the five entities, in catalog order.

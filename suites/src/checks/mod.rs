@@ -3,6 +3,7 @@
 pub(crate) mod auth;
 pub(crate) mod err;
 pub(crate) mod read;
+pub(crate) mod retry;
 pub(crate) mod sync;
 pub(crate) mod write;
 

@@ -97,6 +97,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
     }
 }
 
+/// How much of an oversized body is read and discarded before the 413 goes out; past this the
+/// connection is closed instead.
+const DRAIN_LIMIT: usize = 16 << 20;
+
 async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     let content_type = req
         .headers()
@@ -122,13 +126,28 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
             ),
         ));
     }
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > crate::MAX_BODY_BYTES) {
+        // Read what was sent (up to a bound) before answering: a server that answers while the
+        // client is still sending resets the connection, and the client sees a broken pipe (or a
+        // dead pooled connection on its next request) instead of this answer.
+        let _ = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT).await;
+        return Err(too_large());
+    }
     Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES),
-            )
+            too_large()
         } else {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
