@@ -343,7 +343,11 @@ pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
     let id = ctx.connect(default_settings()).await?;
     ctx.require(&id, entity, Some("update")).await?;
     let (remote_id, before) = newest(ctx, entity).await?;
-    let systems::UpdateSetup { patch, expected } =
+    let systems::UpdateSetup {
+        patch,
+        expected,
+        derived,
+    } =
         systems::update_setup(ctx.system(), entity, &before)?;
     let updated = ctx
         .h
@@ -377,7 +381,9 @@ pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
     if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
         for (k, v) in b {
             let expected_change =
-                expected.iter().any(|(f, _)| f == k) || STAMPS.contains(&k.as_str());
+                expected.iter().any(|(f, _)| f == k)
+                    || STAMPS.contains(&k.as_str())
+                    || derived.contains(&k.as_str());
             if !expected_change && !v.is_object() && !v.is_array() && a.get(k) != Some(v) {
                 problems.push(format!(
                     "{k} changed from {v} to {}",

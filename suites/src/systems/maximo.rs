@@ -233,6 +233,7 @@ pub(super) fn update_setup(entity: Entity, _native: &Value) -> Result<UpdateSetu
             Ok(UpdateSetup {
                 patch: json!({"name": name}),
                 expected: vec![("description", json!(name))],
+                derived: &[],
             })
         }
         _ => Err(Outcome::Skipped(format!(

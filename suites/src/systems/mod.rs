@@ -82,6 +82,9 @@ pub(crate) fn readonly_credentials(system: &str, credentials: &Value) -> Option<
 pub(crate) struct UpdateSetup {
     pub(crate) patch: Value,
     pub(crate) expected: Vec<(&'static str, Value)>,
+    /// Native fields the system derives from the changed ones (NetSuite's `defaultAddress` text
+    /// starts with the company name): they may move too.
+    pub(crate) derived: &'static [&'static str],
 }
 
 /// What a create needs: connection settings (write defaults) and the canonical body.
@@ -252,6 +255,7 @@ pub(crate) fn shows_deleted(system: &str, entity: Entity, native: &Value) -> boo
         ("sap", Entity::PurchaseOrders) => {
             find(native, "PurchasingDocumentDeletionCode").and_then(Value::as_str) == Some("L")
         }
+        ("netsuite", _) => netsuite::shows_deleted(entity, native),
         _ => false,
     }
 }

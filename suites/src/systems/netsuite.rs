@@ -142,6 +142,7 @@ pub(super) fn changeable(entity: Entity, native: &Value) -> bool {
             !matches!(status, "Closed" | "Fully Billed")
                 && lines(native).first().is_some_and(|l| l["isClosed"] != true)
         }
+        Entity::Vendors => native["isInactive"] != true,
         _ => true,
     }
 }
@@ -177,12 +178,29 @@ pub(super) fn update_setup(entity: Entity, native: &Value) -> Result<UpdateSetup
                     ("tranDate", json!("2026-02-27")),
                     ("description", json!(text)),
                 ],
+                derived: &[],
+            })
+        }
+        Entity::Vendors => {
+            let name = "Millwright Renamed Supplies";
+            Ok(UpdateSetup {
+                patch: json!({"name": name, "phone": "(555) 010-0142"}),
+                expected: vec![
+                    ("companyName", json!(name)),
+                    ("phone", json!("(555) 010-0142")),
+                ],
+                derived: &["defaultAddress"],
             })
         }
         _ => Err(Outcome::Skipped(format!(
             "no update of NetSuite {entity} is expected"
         ))),
     }
+}
+
+/// A vendor NetSuite keeps after a delete is inactive.
+pub(super) fn shows_deleted(entity: Entity, native: &Value) -> bool {
+    entity == Entity::Vendors && native["isInactive"] == true
 }
 
 /// An adjustment of the level's item at its location (NetSuite adjusts in the stock unit).

@@ -366,6 +366,19 @@ impl NetsuiteConnector {
     }
 }
 
+/// Refuses a write conditional on a version: NetSuite has no record versions (no ETag), so the
+/// condition could not be checked and the write would be blind.
+fn unconditional(expected_version: Option<&str>, what: &str) -> Result<(), ConnectorError> {
+    match expected_version {
+        Some(_) => Err(ConnectorError::NotSupported {
+            what: format!(
+                "a conditional {what}: NetSuite has no record versions, so the expected version cannot be checked"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Why an entity NetSuite lacks cannot be read or written.
 fn missing(entity: Entity) -> Option<&'static str> {
     match entity {
@@ -451,9 +464,10 @@ impl Connector for NetsuiteConnector {
                 self.update_purchase_order(remote_id.trim(), changes, expected_version)
                     .await
             }
-            RecordPatch::Vendor(_) => Err(not_supported(
-                "updating a NetSuite vendor (not built in this connector yet)".into(),
-            )),
+            RecordPatch::Vendor(changes) => {
+                self.update_vendor(remote_id.trim(), changes, expected_version)
+                    .await
+            }
             RecordPatch::WorkOrder(_) | RecordPatch::Asset(_) => {
                 let entity = patch.entity();
                 Err(not_supported(format!(
@@ -475,9 +489,10 @@ impl Connector for NetsuiteConnector {
                 self.delete_purchase_order(remote_id.trim(), expected_version)
                     .await
             }
-            Entity::Vendors => Err(not_supported(
-                "deleting a NetSuite vendor (not built in this connector yet; NetSuite refuses it anyway while transactions reference the vendor, make it inactive instead)".into(),
-            )),
+            Entity::Vendors => {
+                self.inactivate_vendor(remote_id.trim(), expected_version)
+                    .await
+            }
             Entity::Inventory => Err(not_supported(
                 "deleting NetSuite stock (stock changes only through adjustments: post one)".into(),
             )),

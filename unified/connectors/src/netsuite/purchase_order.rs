@@ -52,16 +52,6 @@ fn wrong_type(error: &ConnectorError) -> bool {
         if u.message.as_deref().is_some_and(|m| m.to_ascii_lowercase().contains("type specified is incorrect")))
 }
 
-fn unconditional(expected_version: Option<&str>, what: &str) -> Result<(), ConnectorError> {
-    match expected_version {
-        Some(_) => Err(ConnectorError::NotSupported {
-            what: format!(
-                "a conditional {what}: NetSuite has no record versions, so the expected version cannot be checked"
-            ),
-        }),
-        None => Ok(()),
-    }
-}
 
 impl NetsuiteConnector {
     pub(super) async fn read_purchase_orders(
@@ -187,7 +177,7 @@ impl NetsuiteConnector {
         patch: &PurchaseOrderPatch,
         expected_version: Option<&str>,
     ) -> Result<RemoteRecord, ConnectorError> {
-        unconditional(expected_version, "change of a purchase order")?;
+        super::unconditional(expected_version, "change of a purchase order")?;
         if !is_internal_id(id) {
             return Err(ConnectorError::NotFound(None));
         }
@@ -222,7 +212,7 @@ impl NetsuiteConnector {
         id: &str,
         expected_version: Option<&str>,
     ) -> Result<Option<RemoteRecord>, ConnectorError> {
-        unconditional(expected_version, "deletion of a purchase order")?;
+        super::unconditional(expected_version, "deletion of a purchase order")?;
         if !is_internal_id(id) {
             return Err(ConnectorError::NotFound(None));
         }

@@ -10,6 +10,11 @@
 //! setting `subsidiary`, else the subsidiary most vendors read so far belong to. The currency's
 //! and the terms' internal ids come from what the connector has learned; when it has learned
 //! nothing yet, a few vendors are read first (the lowest ids, once per connection).
+//!
+//! # Update and delete
+//! `PATCH vendor/<id>` with what the patch names, then the vendor is read back. A delete makes the
+//! vendor inactive (`isInactive`) and answers it: NetSuite refuses to delete a vendor any
+//! transaction refers to, and its users retire such vendors this way.
 
 pub(crate) mod mapping;
 
@@ -17,7 +22,7 @@ use super::NetsuiteConnector;
 use super::client::{SYSTEM, is_internal_id};
 use super::suiteql::{self, VENDORS};
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
-use mw_model::{Entity, FieldError, NewVendor, RemoteRecord};
+use mw_model::{Entity, FieldError, NewVendor, RemoteRecord, VendorPatch};
 
 pub(super) const RECORD_TYPE: &str = "vendor";
 
@@ -30,10 +35,10 @@ pub(super) fn capability() -> EntityCapability {
         entity: Entity::Vendors,
         read: true,
         change_tracking: ChangeTracking::Timestamp,
-        operations: vec![Operation::Create],
+        operations: vec![Operation::Create, Operation::Update, Operation::Delete],
         optimistic_concurrency: false,
         note: Some(
-            "Read incrementally by lastModifiedDate (SuiteQL keyset, then each vendor). Create needs a subsidiary (remote_fields.subsidiary, the `subsidiary` setting, or the one most vendors belong to). Updating and deleting vendors are possible in NetSuite but not built in this connector yet. Vendors deleted in NetSuite itself are not seen by incremental syncs.".into(),
+            "Read incrementally by lastModifiedDate (SuiteQL keyset, then each vendor). Create needs a subsidiary (remote_fields.subsidiary, the `subsidiary` setting, or the one most vendors belong to). Updates change name, e-mail, phone, tax id, terms and remote_fields (not the address: it is an addressBook line in NetSuite); a delete makes the vendor inactive (status blocked), as NetSuite refuses to delete vendors that transactions refer to. NetSuite has no record versions, so updates are last-writer-wins. Vendors deleted in NetSuite itself are not seen by incremental syncs.".into(),
         ),
     }
 }
@@ -136,5 +141,52 @@ impl NetsuiteConnector {
         let id = self.client.create(RECORD_TYPE, &payload).await?;
         tracing::info!(system = SYSTEM, vendor = %id, "vendor created");
         super::read_back(&format!("vendor {id}"), "created", || self.get_vendor(&id)).await
+    }
+
+    pub(super) async fn update_vendor(
+        &self,
+        id: &str,
+        patch: &VendorPatch,
+        expected_version: Option<&str>,
+    ) -> Result<RemoteRecord, ConnectorError> {
+        super::unconditional(expected_version, "change of a vendor")?;
+        mapping::vendor_changes(patch, None).map_err(ConnectorError::Invalid)?;
+        if !is_internal_id(id) {
+            return Err(ConnectorError::NotFound(None));
+        }
+        let mut errors = Vec::new();
+        let terms = match patch.payment_terms.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(terms) => self
+                .terms_id(terms, "$.payment_terms")
+                .map_err(|e| errors.push(e))
+                .ok(),
+            None => None,
+        };
+        let body =
+            super::body_or_invalid(mapping::vendor_changes(patch, terms.as_deref()), errors)?;
+        self.client.update(RECORD_TYPE, id, &body).await?;
+        tracing::info!(system = SYSTEM, vendor = %id, "vendor changed");
+        super::read_back(&format!("vendor {id}"), "changed", || self.get_vendor(id)).await
+    }
+
+    /// Retires a vendor as NetSuite users do: inactive, kept with its history.
+    pub(super) async fn inactivate_vendor(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<Option<RemoteRecord>, ConnectorError> {
+        super::unconditional(expected_version, "retirement of a vendor")?;
+        if !is_internal_id(id) {
+            return Err(ConnectorError::NotFound(None));
+        }
+        self.client
+            .update(RECORD_TYPE, id, &mapping::inactivation())
+            .await?;
+        tracing::info!(system = SYSTEM, vendor = %id, "vendor made inactive");
+        super::read_back(&format!("vendor {id}"), "made inactive", || {
+            self.get_vendor(id)
+        })
+        .await
+        .map(Some)
     }
 }

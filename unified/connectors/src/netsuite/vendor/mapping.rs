@@ -19,13 +19,18 @@
 //! connector's settings), `currency`, `terms`, `email`, `phone`, `taxIdNum` and the address as
 //! one `addressBook` entry, default for billing and shipping. `remote_fields` go on the body and
 //! may not restate what a canonical field sets.
+//!
+//! # Changing and retiring
+//! `PATCH vendor/<id>` with only the fields a patch names (not the address: see
+//! [`vendor_changes`]); a delete sets `isInactive`, as NetSuite users retire vendors with history.
 
 use crate::ConnectorError;
 use crate::native::present;
 use crate::netsuite::reference;
 use crate::netsuite::wire::{NsBool, NsDateTime, NsText, Ref, Sublist};
 use mw_model::{
-    Address, EntityData, FieldError, NewVendor, RemoteRecord, Validate, Vendor, VendorStatus,
+    Address, EntityData, FieldError, NewVendor, RemoteRecord, Validate, Vendor, VendorPatch,
+    VendorStatus,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -187,16 +192,7 @@ pub(crate) fn vendor_payload(
     if let Some(id) = &resolved.terms {
         body.insert("terms".into(), json!({ "id": id }));
     }
-    let text = [
-        ("email", &vendor.email),
-        ("phone", &vendor.phone),
-        ("taxIdNum", &vendor.tax_id),
-    ];
-    for (field, value) in text {
-        if let Some(value) = present(value) {
-            body.insert(field.into(), json!(value));
-        }
-    }
+    put_contact(&mut body, &vendor.email, &vendor.phone, &vendor.tax_id);
     if let Some(address) = &vendor.address {
         let mut fields = Map::new();
         let parts = [
@@ -221,7 +217,36 @@ pub(crate) fn vendor_payload(
             );
         }
     }
-    for (key, value) in vendor.remote_fields.iter().flatten() {
+    put_remote_fields(&mut body, vendor.remote_fields.as_ref(), &mut errors);
+    if errors.is_empty() {
+        Ok(Value::Object(body))
+    } else {
+        Err(errors)
+    }
+}
+
+/// `email`, `phone` and `taxIdNum`, where given.
+fn put_contact(
+    body: &mut Map<String, Value>,
+    email: &Option<String>,
+    phone: &Option<String>,
+    tax_id: &Option<String>,
+) {
+    for (field, value) in [("email", email), ("phone", phone), ("taxIdNum", tax_id)] {
+        if let Some(value) = present(value) {
+            body.insert(field.into(), json!(value));
+        }
+    }
+}
+
+/// `remote_fields` onto the body: never NetSuite's own (`id`, `links`), never what a canonical
+/// field already set.
+fn put_remote_fields(
+    body: &mut Map<String, Value>,
+    remote_fields: Option<&Map<String, Value>>,
+    errors: &mut Vec<FieldError>,
+) {
+    for (key, value) in remote_fields.into_iter().flatten() {
         let path = format!("$.remote_fields.{key}");
         if key == "id" || key == "links" {
             errors.push(FieldError::new(path, "is NetSuite's to set"));
@@ -234,11 +259,42 @@ pub(crate) fn vendor_payload(
             body.insert(key.clone(), value.clone());
         }
     }
+}
+
+/// The body of `PATCH vendor/<id>`: only what the patch names. An address is refused: NetSuite
+/// keeps it as a line of the `addressBook` sublist, which a PATCH merges into rather than
+/// replaces, so the vendor would end up with two.
+pub(crate) fn vendor_changes(
+    patch: &VendorPatch,
+    terms: Option<&str>,
+) -> Result<Value, Vec<FieldError>> {
+    let mut errors = patch.validate();
+    let mut body = Map::new();
+    if let Some(name) = present(&patch.name) {
+        body.insert("companyName".into(), json!(name));
+    }
+    if let Some(id) = terms {
+        body.insert("terms".into(), json!({ "id": id }));
+    }
+    put_contact(&mut body, &patch.email, &patch.phone, &patch.tax_id);
+    if patch.address.is_some() {
+        errors.push(FieldError::new(
+            "$.address",
+            "is not changed through this connector: NetSuite keeps addresses as addressBook lines; change them in NetSuite",
+        ));
+    }
+    put_remote_fields(&mut body, patch.remote_fields.as_ref(), &mut errors);
     if errors.is_empty() {
         Ok(Value::Object(body))
     } else {
         Err(errors)
     }
+}
+
+/// The body that makes a vendor inactive: NetSuite's way to retire a vendor that transactions
+/// still refer to (a DELETE is refused for those with "dependent records").
+pub(crate) fn inactivation() -> Value {
+    json!({"isInactive": true})
 }
 
 #[cfg(test)]
@@ -342,6 +398,28 @@ mod tests {
                 "$.remote_fields.id"
             ]
         );
+    }
+
+    #[test]
+    fn changes_carry_only_what_the_patch_names() {
+        let patch: VendorPatch =
+            serde_json::from_value(json!({"name": " Acme Two ", "phone": "555-0100"})).unwrap();
+        assert_eq!(
+            vendor_changes(&patch, Some("4")).unwrap(),
+            json!({"companyName": "Acme Two", "phone": "555-0100", "terms": {"id": "4"}})
+        );
+        let refused: VendorPatch = serde_json::from_value(json!({
+            "address": {"city": "Austin"},
+            "remote_fields": {"id": "9", "companyName": "x", "category": {"id": "3"}}
+        }))
+        .unwrap();
+        let paths: Vec<String> = vendor_changes(&refused, None)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(paths, ["$.address", "$.remote_fields.id"]);
+        assert_eq!(inactivation(), json!({"isInactive": true}));
     }
 
     proptest! {
