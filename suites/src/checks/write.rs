@@ -347,8 +347,7 @@ pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
         patch,
         expected,
         derived,
-    } =
-        systems::update_setup(ctx.system(), entity, &before)?;
+    } = systems::update_setup(ctx.system(), entity, &before)?;
     let updated = ctx
         .h
         .api
@@ -380,10 +379,9 @@ pub(crate) async fn update_changes_exactly_that(ctx: &mut Ctx) -> Step {
     // Nothing else at the top level moved (stamps aside).
     if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
         for (k, v) in b {
-            let expected_change =
-                expected.iter().any(|(f, _)| f == k)
-                    || STAMPS.contains(&k.as_str())
-                    || derived.contains(&k.as_str());
+            let expected_change = expected.iter().any(|(f, _)| f == k)
+                || STAMPS.contains(&k.as_str())
+                || derived.contains(&k.as_str());
             if !expected_change && !v.is_object() && !v.is_array() && a.get(k) != Some(v) {
                 problems.push(format!(
                     "{k} changed from {v} to {}",
@@ -409,7 +407,15 @@ pub(crate) async fn delete_as_the_source_does(ctx: &mut Ctx) -> Step {
     let entity = ctx.entity();
     let id = ctx.connect(default_settings()).await?;
     ctx.require(&id, entity, Some("delete")).await?;
-    let (remote_id, _) = newest_where(ctx, entity, systems::deletable, "can be deleted").await?;
+    // A source whose own records cannot be deleted (Maximo cancels only orders waiting on
+    // approval) gets one created for the purpose.
+    let remote_id = match newest_where(ctx, entity, systems::deletable, "can be deleted").await {
+        Ok((remote_id, _)) => remote_id,
+        Err(none) => match created_for_deletion(ctx, entity).await? {
+            Some(remote_id) => remote_id,
+            None => return Err(none),
+        },
+    };
     let deleted = ctx
         .h
         .api
@@ -460,6 +466,29 @@ pub(crate) async fn delete_as_the_source_does(ctx: &mut Ctx) -> Step {
         }
     }
     Ok(())
+}
+
+/// A record created through the API to be deleted, when the connector creates `entity` records;
+/// its remote id.
+async fn created_for_deletion(ctx: &mut Ctx, entity: Entity) -> Step<Option<String>> {
+    let probe = ctx.connect(default_settings()).await?;
+    if ctx.require(&probe, entity, Some("create")).await.is_err() {
+        return Ok(None);
+    }
+    let setup = systems::create_setup(ctx, entity).await?;
+    let id = ctx.connect(setup.settings.clone()).await?;
+    let created = ctx
+        .h
+        .api
+        .post(&format!("/v1/connections/{id}/{entity}"), &setup.body)
+        .await?;
+    expect_status(&created, 201, &format!("creating {entity} to delete"))?;
+    let remote_id = created.body["remote_id"].as_str().map(str::to_owned);
+    ctx.note(format!(
+        "no {entity} of the source could be deleted; created {} to delete",
+        remote_id.as_deref().unwrap_or("?")
+    ));
+    Ok(remote_id)
 }
 
 pub(crate) async fn stale_version_is_refused(ctx: &mut Ctx) -> Step {

@@ -216,29 +216,66 @@ pub(super) fn written_differences(entity: Entity, sent: &Value, native: &Value) 
     }
 }
 
-/// Maximo refuses changes to closed or cancelled work orders and to decommissioned assets.
+/// Maximo refuses changes to closed or cancelled work orders, decommissioned assets and
+/// disabled companies.
 pub(super) fn changeable(entity: Entity, native: &Value) -> bool {
     let status = native["status"].as_str().unwrap_or("");
     match entity {
         Entity::WorkOrders => !matches!(status, "CLOSE" | "CAN"),
         Entity::Assets => status != "DECOMMISSIONED",
+        Entity::Vendors => native["disabled"] != true,
         _ => true,
     }
 }
 
 pub(super) fn update_setup(entity: Entity, _native: &Value) -> Result<UpdateSetup, Outcome> {
+    let setup = |patch: Value, expected: Vec<(&'static str, Value)>| {
+        Ok(UpdateSetup {
+            patch,
+            expected,
+            derived: &[],
+        })
+    };
     match entity {
         Entity::Assets => {
             let name = "Conformance pump, renamed";
-            Ok(UpdateSetup {
-                patch: json!({"name": name}),
-                expected: vec![("description", json!(name))],
-                derived: &[],
-            })
+            setup(json!({"name": name}), vec![("description", json!(name))])
+        }
+        Entity::WorkOrders => {
+            let title = "Conformance: inspect gearbox";
+            setup(
+                json!({"title": title, "priority": "1"}),
+                vec![("description", json!(title)), ("wopriority", json!(1))],
+            )
+        }
+        Entity::Vendors => {
+            let name = "Millwright Renamed Supplies";
+            setup(
+                json!({"name": name, "phone": "512-555-0142"}),
+                vec![("name", json!(name)), ("phone", json!("512-555-0142"))],
+            )
         }
         _ => Err(Outcome::Skipped(format!(
             "no update of Maximo {entity} is expected"
         ))),
+    }
+}
+
+/// Maximo deletes neither work orders nor companies: it cancels work orders (only those waiting
+/// on approval) and disables companies.
+pub(super) fn deletable(entity: Entity, native: &Value) -> bool {
+    match entity {
+        Entity::WorkOrders => native["status"] == "WAPPR",
+        _ => changeable(entity, native),
+    }
+}
+
+/// What a delete leaves in Maximo: a cancelled work order, a disabled company.
+pub(super) fn shows_deleted(entity: Entity, native: &Value) -> bool {
+    match entity {
+        Entity::WorkOrders => native["status"] == "CAN",
+        Entity::Vendors => native["disabled"] == true,
+        _ => false,
     }
 }
 

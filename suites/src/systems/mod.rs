@@ -241,10 +241,11 @@ pub(crate) fn status_token(system: &str, status: &str) -> &'static str {
 }
 
 /// Whether the system lets a record be deleted (NetSuite keeps an order that has receipts or
-/// bills: they are its dependent records).
+/// bills: they are its dependent records; Maximo cancels only work orders waiting on approval).
 pub(crate) fn deletable(system: &str, entity: Entity, native: &Value) -> bool {
     match system {
         "netsuite" => netsuite::deletable(entity, native),
+        "maximo" => maximo::deletable(entity, native),
         _ => changeable(system, entity, native),
     }
 }
@@ -256,6 +257,7 @@ pub(crate) fn shows_deleted(system: &str, entity: Entity, native: &Value) -> boo
             find(native, "PurchasingDocumentDeletionCode").and_then(Value::as_str) == Some("L")
         }
         ("netsuite", _) => netsuite::shows_deleted(entity, native),
+        ("maximo", _) => maximo::shows_deleted(entity, native),
         _ => false,
     }
 }

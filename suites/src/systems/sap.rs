@@ -254,12 +254,13 @@ pub(super) fn changeable(entity: Entity, native: &Value) -> bool {
 }
 
 pub(super) fn update_setup(entity: Entity, native: &Value) -> Result<UpdateSetup, Outcome> {
-    let setup =
-        |patch: Value, expected: Vec<(&'static str, Value)>| Ok(UpdateSetup {
+    let setup = |patch: Value, expected: Vec<(&'static str, Value)>| {
+        Ok(UpdateSetup {
             patch,
             expected,
             derived: &[],
-        });
+        })
+    };
     match entity {
         Entity::PurchaseOrders => {
             let item = items(native).into_iter().next().unwrap_or(Value::Null);

@@ -628,8 +628,8 @@ async fn writes_the_capabilities_lack_send_nothing() {
     let connector = maximo(&server);
     let update = connector
         .update(
-            "BEDFORD/1000",
-            &RecordPatch::WorkOrder(Default::default()),
+            "1017/0/BEDFORD",
+            &RecordPatch::PurchaseOrder(Default::default()),
             None,
         )
         .await;

@@ -18,12 +18,10 @@
 pub(crate) mod mapping;
 mod wire;
 
-use super::client::{Key, MaximoClient, ObjectStructure, SYSTEM, WriteKind};
+use super::client::{Key, MaximoClient, ObjectStructure};
 use super::mapping::Defaults;
 use super::txn;
-use crate::{
-    ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery, Upstream,
-};
+use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
 use mw_model::{AssetPatch, Entity, NewAsset, RemoteRecord};
 
 pub(crate) const ASSETS: ObjectStructure = ObjectStructure {
@@ -90,34 +88,16 @@ pub(crate) async fn update(
     expected_version: Option<&str>,
 ) -> Result<RemoteRecord, ConnectorError> {
     let body = mapping::asset_changes(patch).map_err(ConnectorError::Invalid)?;
-    let current = get(client, remote_id).await?;
     let fingerprint = txn::fingerprint("update", remote_id, &(patch, expected_version));
-    // A repeat of an unanswered update finds the rowstamp its first attempt moved on: it goes
-    // out with the same transaction id, and Maximo says whether it was applied.
-    if let (Some(expected), Some(now)) = (expected_version, current.remote_version.as_deref())
-        && expected != now
-        && !client.journal.pending(&fingerprint)
-    {
-        return Err(ConnectorError::Conflict(Upstream {
-            system: SYSTEM.into(),
-            // What Maximo answers a write whose If-Match no longer matches; refused here before
-            // anything is sent.
-            status: 412,
-            code: None,
-            message: Some(format!(
-                "asset {remote_id} changed since rowstamp {expected}; it is now at {now}"
-            )),
-        }));
-    }
-    txn::change(
+    txn::guarded_merge(
         client,
         &ASSETS,
         remote_id,
-        WriteKind::Merge,
         &body,
         &fingerprint,
         expected_version,
         mapping::asset_record,
+        "asset",
     )
     .await
 }

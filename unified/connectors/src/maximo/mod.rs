@@ -170,35 +170,41 @@ impl Connector for MaximoConnector {
             RecordPatch::Asset(changes) => {
                 asset::update(&self.client, remote_id, changes, expected_version).await
             }
-            RecordPatch::WorkOrder(_) => Err(not_supported(
-                "updating a Maximo work order's fields (status moves through a status change)",
-            )),
+            RecordPatch::WorkOrder(changes) => {
+                work_order::update(&self.client, remote_id, changes, expected_version).await
+            }
             RecordPatch::PurchaseOrder(_) => Err(not_supported(
                 "updating a Maximo purchase order (Maximo changes approved orders through revisions)",
             )),
-            RecordPatch::Vendor(_) => Err(not_supported("updating a Maximo company")),
+            RecordPatch::Vendor(changes) => {
+                vendor::update(&self.client, remote_id, changes, expected_version).await
+            }
         }
     }
 
     async fn delete(
         &self,
         entity: Entity,
-        _remote_id: &str,
-        _expected_version: Option<&str>,
+        remote_id: &str,
+        expected_version: Option<&str>,
     ) -> Result<Option<RemoteRecord>, ConnectorError> {
-        Err(not_supported(match entity {
-            Entity::WorkOrders => {
-                "deleting a Maximo work order (cancel it with a status change to `cancelled`)"
-            }
-            Entity::Assets => {
-                "deleting a Maximo asset (Maximo retires assets by status, DECOMMISSIONED)"
-            }
-            Entity::Inventory => "deleting Maximo inventory (balances change through adjustments)",
-            Entity::PurchaseOrders => {
-                "deleting a Maximo purchase order (Maximo cancels orders through its status action)"
-            }
-            Entity::Vendors => "deleting a Maximo company (Maximo disables companies instead)",
-        }))
+        match entity {
+            Entity::WorkOrders => work_order::cancel(&self.client, remote_id, expected_version)
+                .await
+                .map(Some),
+            Entity::Vendors => vendor::disable(&self.client, remote_id, expected_version)
+                .await
+                .map(Some),
+            Entity::Assets => Err(not_supported(
+                "deleting a Maximo asset (Maximo retires assets by status, DECOMMISSIONED)",
+            )),
+            Entity::Inventory => Err(not_supported(
+                "deleting Maximo inventory (balances change through adjustments)",
+            )),
+            Entity::PurchaseOrders => Err(not_supported(
+                "deleting a Maximo purchase order (Maximo cancels orders through its status action)",
+            )),
+        }
     }
 
     async fn change_status(
@@ -356,18 +362,20 @@ mod tests {
         assert_eq!(caps.readable().collect::<Vec<_>>(), Entity::ALL);
         assert!(caps.supports(Entity::WorkOrders, Operation::Create));
         assert!(caps.supports(Entity::WorkOrders, Operation::UpdateStatus));
-        assert!(!caps.supports(Entity::WorkOrders, Operation::Update));
+        assert!(caps.supports(Entity::WorkOrders, Operation::Update));
+        assert!(caps.supports(Entity::WorkOrders, Operation::Delete));
+        assert!(caps.supports(Entity::Vendors, Operation::Delete));
         assert!(caps.supports(Entity::Assets, Operation::Update));
         assert!(caps.supports(Entity::Inventory, Operation::Adjust));
         assert!(caps.supports(Entity::PurchaseOrders, Operation::Create));
         assert!(caps.supports(Entity::Vendors, Operation::Create));
         for entity in Entity::ALL {
             let c = caps.entity(entity).unwrap();
-            assert!(!c.operations.contains(&Operation::Delete), "{entity}");
             assert!(c.note.is_some(), "{entity}");
+            // Every entity that is updated is updated under its rowstamp.
             assert_eq!(
                 c.optimistic_concurrency,
-                entity == Entity::Assets,
+                c.operations.contains(&Operation::Update),
                 "{entity}"
             );
             assert_eq!(

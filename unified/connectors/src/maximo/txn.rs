@@ -305,6 +305,53 @@ pub(crate) async fn change(
     }
 }
 
+/// A merge of `body` into a record, conditional on the caller's `expected_version` (the
+/// `_rowstamp` it read): the record is read first (a missing one is not found before anything is
+/// written); a different rowstamp is refused as a conflict before sending, and the rowstamp also
+/// goes out as `If-Match`, so that Maximo refuses (412) a change that lands in between. Without
+/// an expected version the merge is unconditional. `what` names the record in messages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn guarded_merge(
+    client: &MaximoClient,
+    os: &ObjectStructure,
+    remote_id: &str,
+    body: &Value,
+    fingerprint: &str,
+    expected_version: Option<&str>,
+    map: MapFn,
+    what: &str,
+) -> Result<RemoteRecord, ConnectorError> {
+    let current = client.get_record(os, remote_id, map).await?;
+    // A repeat of an unanswered change finds the rowstamp its first attempt moved on: it goes out
+    // with the same transaction id, and Maximo says whether it was applied.
+    if let (Some(expected), Some(now)) = (expected_version, current.remote_version.as_deref())
+        && expected != now
+        && !client.journal.pending(fingerprint)
+    {
+        return Err(ConnectorError::Conflict(Upstream {
+            system: SYSTEM.into(),
+            // What Maximo answers a write whose If-Match no longer matches; refused here before
+            // anything is sent.
+            status: 412,
+            code: None,
+            message: Some(format!(
+                "{what} {remote_id} changed since rowstamp {expected}; it is now at {now}"
+            )),
+        }));
+    }
+    change(
+        client,
+        os,
+        remote_id,
+        WriteKind::Merge,
+        body,
+        fingerprint,
+        expected_version,
+        map,
+    )
+    .await
+}
+
 /// The record a create answered `BMXAA9524E` made earlier: by its key when the body holds all
 /// of it, else the newest record whose `search` attributes equal the body's.
 async fn find_created(

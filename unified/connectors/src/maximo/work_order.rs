@@ -14,8 +14,11 @@
 //!   table, possibly customised); its refusal (400, e.g. `BMXAA4679E`) comes back as a
 //!   [`ConnectorError::Conflict`] with its reason code and message: the work order's current
 //!   status does not allow the move. Nothing is refused here beforehand.
-//! - **Update, delete**: not offered. Maximo does not delete work orders once approved; cancel
-//!   with a status change to `cancelled` (`CAN`).
+//! - **Update**: a guarded merge (`txn::guarded_merge`: read, rowstamp compared, `PATCH` with
+//!   `patchtype: MERGE`, `If-Match` and a `transactionid`) of [`mapping::work_order_changes`]:
+//!   title, long description, priority, target dates; never the status.
+//! - **Delete**: a cancellation, as Maximo does it: a status change to `CAN`, which Maximo allows
+//!   only from `WAPPR` (its refusal comes back as a conflict). The work order stays, cancelled.
 
 pub(crate) mod mapping;
 mod wire;
@@ -25,7 +28,9 @@ use super::mapping::Defaults;
 use super::txn;
 use crate::native::present;
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
-use mw_model::{Entity, EntityData, NewWorkOrder, RemoteRecord, StatusChange};
+use mw_model::{
+    Entity, EntityData, NewWorkOrder, RemoteRecord, StatusChange, WorkOrderPatch, WorkOrderStatus,
+};
 use serde_json::json;
 
 pub(crate) const WORK_ORDERS: ObjectStructure = ObjectStructure {
@@ -41,10 +46,15 @@ pub(crate) fn capability() -> EntityCapability {
         entity: Entity::WorkOrders,
         read: true,
         change_tracking: ChangeTracking::Timestamp,
-        operations: vec![Operation::Create, Operation::UpdateStatus],
-        optimistic_concurrency: false,
+        operations: vec![
+            Operation::Create,
+            Operation::Update,
+            Operation::UpdateStatus,
+            Operation::Delete,
+        ],
+        optimistic_concurrency: true,
         note: Some(
-            "Work orders of mxapiwodetail, tracked by changedate. Status moves through Maximo's changeStatus and follows Maximo's transition rules (e.g. cancelled only from requested, nothing after closed or cancelled); a refused move answers conflict with Maximo's reason code. on_hold moves to WMATL (WPCOND reads as on_hold too). Field updates and deletes are not offered: Maximo does not delete approved work orders, cancel them instead.".into(),
+            "Work orders of mxapiwodetail, tracked by changedate. Status moves through Maximo's changeStatus and follows Maximo's transition rules (e.g. cancelled only from requested, nothing after closed or cancelled); a refused move answers conflict with Maximo's reason code. on_hold moves to WMATL (WPCOND reads as on_hold too). Updates merge title, description, priority and target dates (If-Match on the _rowstamp given as expected version). A delete cancels (CAN), which Maximo allows only for orders waiting on approval; the order stays, cancelled.".into(),
         ),
     }
 }
@@ -115,6 +125,53 @@ pub(crate) async fn change_status(
     )
     .await
     .map_err(refusal)
+}
+
+pub(crate) async fn update(
+    client: &MaximoClient,
+    remote_id: &str,
+    patch: &WorkOrderPatch,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    let body = mapping::work_order_changes(patch).map_err(ConnectorError::Invalid)?;
+    let fingerprint = txn::fingerprint("update", remote_id, &(patch, expected_version));
+    txn::guarded_merge(
+        client,
+        &WORK_ORDERS,
+        remote_id,
+        &body,
+        &fingerprint,
+        expected_version,
+        mapping::work_order_record,
+        "work order",
+    )
+    .await
+}
+
+/// Cancels the work order: Maximo's way to delete one.
+pub(crate) async fn cancel(
+    client: &MaximoClient,
+    remote_id: &str,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    if let Some(expected) = expected_version {
+        let current = get(client, remote_id).await?;
+        if current.remote_version.as_deref() != Some(expected) {
+            return Err(ConnectorError::Conflict(crate::Upstream {
+                system: super::client::SYSTEM.into(),
+                status: 412,
+                code: None,
+                message: Some(format!(
+                    "work order {remote_id} changed since rowstamp {expected}"
+                )),
+            }));
+        }
+    }
+    let change = StatusChange {
+        status: WorkOrderStatus::Cancelled,
+        note: Some("Cancelled through Millwright".into()),
+    };
+    change_status(client, remote_id, &change).await
 }
 
 /// Maximo's refusal of a status change: a 400 is the work order's current status not allowing

@@ -52,7 +52,6 @@ fn wrong_type(error: &ConnectorError) -> bool {
         if u.message.as_deref().is_some_and(|m| m.to_ascii_lowercase().contains("type specified is incorrect")))
 }
 
-
 impl NetsuiteConnector {
     pub(super) async fn read_purchase_orders(
         &self,

@@ -155,7 +155,11 @@ impl NetsuiteConnector {
             return Err(ConnectorError::NotFound(None));
         }
         let mut errors = Vec::new();
-        let terms = match patch.payment_terms.as_deref().filter(|t| !t.trim().is_empty()) {
+        let terms = match patch
+            .payment_terms
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        {
             Some(terms) => self
                 .terms_id(terms, "$.payment_terms")
                 .map_err(|e| errors.push(e))

@@ -24,7 +24,8 @@ use crate::maximo::mapping::{Defaults, parse, put, record_id};
 use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
-    Address, EntityData, FieldError, NewVendor, RemoteRecord, Validate, Vendor, VendorStatus,
+    Address, EntityData, FieldError, NewVendor, RemoteRecord, Validate, Vendor, VendorPatch,
+    VendorStatus,
 };
 use serde_json::{Map, Value};
 
@@ -138,6 +139,60 @@ pub(crate) fn company_payload(
     Ok(Value::Object(body))
 }
 
+/// The attributes a change of a company merges, or every reason it cannot. Tax id and e-mail
+/// have no attribute on a company (as for creates).
+pub(crate) fn company_changes(patch: &VendorPatch) -> Result<Value, Vec<FieldError>> {
+    let mut p = Problems(patch.validate());
+    p.require(
+        patch.tax_id.is_none(),
+        "$.tax_id",
+        "mxapivendor has no tax id attribute; give your installation's attribute in remote_fields",
+    );
+    p.require(
+        patch.email.is_none(),
+        "$.email",
+        "Maximo keeps e-mail addresses on a company's contacts, not on the company",
+    );
+    let mut body = Map::new();
+    let address = patch.address.clone().unwrap_or_default();
+    let mut canonical = Vec::new();
+    for (value, attr, path) in [
+        (&patch.name, "name", "$.name"),
+        (&patch.payment_terms, "paymentterms", "$.payment_terms"),
+        (&patch.phone, "phone", "$.phone"),
+        (&address.line1, "address1", "$.address.line1"),
+        (&address.city, "city", "$.address.city"),
+        (&address.region, "stateprovince", "$.address.region"),
+        (&address.postal_code, "zip", "$.address.postal_code"),
+        (&address.country, "country", "$.address.country"),
+    ] {
+        if let Some(value) = value {
+            body.insert(attr.to_owned(), Value::String(value.trim().to_owned()));
+            canonical.push((attr, path));
+        }
+    }
+    p.remote_fields(
+        &mut body,
+        patch.remote_fields.as_ref(),
+        &canonical,
+        &[
+            ("company", "is the company's key and does not change"),
+            ("orgid", "is the company's key and does not change"),
+            ("companiesid", "is numbered by Maximo"),
+        ],
+    );
+    if !p.0.is_empty() {
+        return Err(p.0);
+    }
+    Ok(Value::Object(body))
+}
+
+/// What a delete merges: Maximo keeps companies (orders and invoices refer to them) and
+/// disables them instead.
+pub(crate) fn disabling() -> Value {
+    serde_json::json!({"disabled": true})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +209,29 @@ mod tests {
             EntityData::Vendor(v) => v,
             other => panic!("not a vendor: {other:?}"),
         }
+    }
+
+    #[test]
+    fn company_changes_merge_what_the_patch_names() {
+        let patch: VendorPatch = serde_json::from_value(
+            json!({"name": "Acme Two", "address": {"city": "Austin", "country": "US"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            company_changes(&patch).unwrap(),
+            json!({"name": "Acme Two", "city": "Austin", "country": "US"})
+        );
+        let refused: VendorPatch = serde_json::from_value(
+            json!({"email": "a@b.example", "remote_fields": {"company": "X"}}),
+        )
+        .unwrap();
+        let paths: Vec<String> = company_changes(&refused)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(paths, ["$.email", "$.remote_fields.company"]);
+        assert_eq!(disabling(), json!({"disabled": true}));
     }
 
     #[test]

@@ -37,7 +37,8 @@ use crate::maximo::wire::{MxDateTime, datetime_text};
 use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
-    EntityData, FieldError, NewWorkOrder, RemoteRecord, Validate, WorkOrder, WorkOrderStatus,
+    EntityData, FieldError, NewWorkOrder, RemoteRecord, Validate, WorkOrder, WorkOrderPatch,
+    WorkOrderStatus,
 };
 use serde_json::{Map, Value};
 
@@ -243,6 +244,65 @@ pub(crate) fn work_order_payload(
     Ok(Value::Object(body))
 }
 
+/// The attributes a field update of a work order merges (`PATCH`, `patchtype: MERGE`), or every
+/// reason it cannot. Status moves through `changeStatus`, never through a merge.
+pub(crate) fn work_order_changes(patch: &WorkOrderPatch) -> Result<Value, Vec<FieldError>> {
+    let mut p = Problems(patch.validate());
+    let mut body = Map::new();
+    let mut canonical = Vec::new();
+    for (value, attr, path) in [
+        (&patch.title, "description", "$.title"),
+        (
+            &patch.description,
+            "description_longdescription",
+            "$.description",
+        ),
+    ] {
+        if let Some(value) = value {
+            body.insert(attr.to_owned(), Value::String(value.trim().to_owned()));
+            canonical.push((attr, path));
+        }
+    }
+    if let Some(priority) = &patch.priority {
+        match priority.trim().parse::<i64>() {
+            Ok(n) => {
+                body.insert("wopriority".into(), Value::from(n));
+                canonical.push(("wopriority", "$.priority"));
+            }
+            Err(_) => p.require(
+                false,
+                "$.priority",
+                "must be a whole number: Maximo's wopriority is an integer",
+            ),
+        }
+    }
+    for (value, attr, path) in [
+        (patch.planned_start, "targstartdate", "$.planned_start"),
+        (patch.planned_end, "targcompdate", "$.planned_end"),
+    ] {
+        if let Some(at) = value {
+            put(&mut body, attr, Some(datetime_text(at)));
+            canonical.push((attr, path));
+        }
+    }
+    p.remote_fields(
+        &mut body,
+        patch.remote_fields.as_ref(),
+        &canonical,
+        &[
+            ("wonum", "is the work order's key and does not change"),
+            ("siteid", "is the work order's key and does not change"),
+            ("status", "moves through a status change (POST …/status)"),
+            ("statusdate", "is set by Maximo with the status"),
+            ("workorderid", "is numbered by Maximo"),
+        ],
+    );
+    if !p.0.is_empty() {
+        return Err(p.0);
+    }
+    Ok(Value::Object(body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +313,43 @@ mod tests {
     use serde_json::json;
 
     const PAGE: &str = include_str!("../../../../../fixtures/protocol/maximo/work_orders.json");
+
+    #[test]
+    fn field_changes_merge_what_the_patch_names_and_never_the_status() {
+        let patch: WorkOrderPatch = serde_json::from_value(json!({
+            "title": " Inspect gearbox ", "priority": "1",
+            "planned_start": "2026-03-03T14:00:00Z"
+        }))
+        .unwrap();
+        let body = work_order_changes(&patch).unwrap();
+        assert_eq!(body["description"], "Inspect gearbox");
+        assert_eq!(body["wopriority"], 1);
+        assert!(
+            body["targstartdate"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-03-03")
+        );
+        assert_eq!(body.as_object().unwrap().len(), 3);
+        let refused: WorkOrderPatch = serde_json::from_value(json!({
+            "priority": "high", "remote_fields": {"STATUS": "COMP", "wonum": "9"}
+        }))
+        .unwrap();
+        let mut paths: Vec<String> = work_order_changes(&refused)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "$.priority",
+                "$.remote_fields.STATUS",
+                "$.remote_fields.wonum"
+            ]
+        );
+    }
 
     #[test]
     fn realistic_work_orders_map_as_reviewed() {
