@@ -216,11 +216,12 @@ pub(super) fn written_differences(entity: Entity, sent: &Value, native: &Value) 
     }
 }
 
-/// Maximo refuses changes to closed or cancelled work orders, decommissioned assets and
-/// disabled companies.
+/// Maximo refuses changes to closed or cancelled work orders, purchase orders past approval,
+/// decommissioned assets and disabled companies.
 pub(super) fn changeable(entity: Entity, native: &Value) -> bool {
     let status = native["status"].as_str().unwrap_or("");
     match entity {
+        Entity::PurchaseOrders => matches!(status, "WAPPR" | "PNDREV"),
         Entity::WorkOrders => !matches!(status, "CLOSE" | "CAN"),
         Entity::Assets => status != "DECOMMISSIONED",
         Entity::Vendors => native["disabled"] != true,
@@ -228,7 +229,7 @@ pub(super) fn changeable(entity: Entity, native: &Value) -> bool {
     }
 }
 
-pub(super) fn update_setup(entity: Entity, _native: &Value) -> Result<UpdateSetup, Outcome> {
+pub(super) fn update_setup(entity: Entity, native: &Value) -> Result<UpdateSetup, Outcome> {
     let setup = |patch: Value, expected: Vec<(&'static str, Value)>| {
         Ok(UpdateSetup {
             patch,
@@ -237,6 +238,15 @@ pub(super) fn update_setup(entity: Entity, _native: &Value) -> Result<UpdateSetu
         })
     };
     match entity {
+        Entity::PurchaseOrders => {
+            let line = first_line(native)["polinenum"].as_u64().unwrap_or(1);
+            Ok(UpdateSetup {
+                patch: json!({"lines": [{"line_number": line.to_string(), "quantity": "17"}]}),
+                expected: vec![("orderqty", json!(17))],
+                // Maximo sums the order's cost from its lines.
+                derived: &["totalcost"],
+            })
+        }
         Entity::Assets => {
             let name = "Conformance pump, renamed";
             setup(json!({"name": name}), vec![("description", json!(name))])
@@ -261,21 +271,27 @@ pub(super) fn update_setup(entity: Entity, _native: &Value) -> Result<UpdateSetu
     }
 }
 
-/// Maximo deletes neither work orders nor companies: it cancels work orders (only those waiting
-/// on approval) and disables companies.
+/// Maximo deletes none of these: it cancels work orders (only those waiting on approval) and
+/// purchase orders (not once goods were received), decommissions assets and disables companies.
 pub(super) fn deletable(entity: Entity, native: &Value) -> bool {
     match entity {
         Entity::WorkOrders => native["status"] == "WAPPR",
+        Entity::PurchaseOrders => {
+            matches!(native["status"].as_str(), Some("WAPPR" | "APPR" | "HOLD"))
+                && native["receipts"].as_str().is_none_or(|r| r == "NONE")
+        }
         _ => changeable(entity, native),
     }
 }
 
-/// What a delete leaves in Maximo: a cancelled work order, a disabled company.
+/// What a delete leaves in Maximo: a cancelled order, a decommissioned asset, a disabled
+/// company.
 pub(super) fn shows_deleted(entity: Entity, native: &Value) -> bool {
     match entity {
-        Entity::WorkOrders => native["status"] == "CAN",
+        Entity::WorkOrders | Entity::PurchaseOrders => native["status"] == "CAN",
+        Entity::Assets => native["status"] == "DECOMMISSIONED",
         Entity::Vendors => native["disabled"] == true,
-        _ => false,
+        Entity::Inventory => false,
     }
 }
 

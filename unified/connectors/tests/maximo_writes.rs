@@ -626,19 +626,8 @@ async fn a_vendor_is_posted_and_a_read_only_user_is_refused() {
 async fn writes_the_capabilities_lack_send_nothing() {
     let server = MockServer::start().await;
     let connector = maximo(&server);
-    let update = connector
-        .update(
-            "1017/0/BEDFORD",
-            &RecordPatch::PurchaseOrder(Default::default()),
-            None,
-        )
-        .await;
-    assert!(
-        matches!(update, Err(ConnectorError::NotSupported { .. })),
-        "{update:?}"
-    );
     let delete = connector
-        .delete(Entity::Assets, "11430/BEDFORD", None)
+        .delete(Entity::Inventory, "0-0059/SET1/MAINT/BEDFORD", None)
         .await;
     assert!(
         matches!(delete, Err(ConnectorError::NotSupported { .. })),

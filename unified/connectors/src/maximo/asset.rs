@@ -12,8 +12,8 @@
 //!   (the `_rowstamp` it read), a different rowstamp just read is refused as a conflict before
 //!   sending, and the rowstamp also goes out as `If-Match`, so that Maximo refuses (412) a change
 //!   that lands in between. Without one, the merge is unconditional.
-//! - **Delete**: not offered. Maximo keeps assets with their history; it retires them by status
-//!   (`DECOMMISSIONED`).
+//! - **Delete**: a retirement, as Maximo does it: `?action=wsmethod:changeStatus` with
+//!   `{"status":"DECOMMISSIONED"}`; the asset stays with its history, decommissioned.
 
 pub(crate) mod mapping;
 mod wire;
@@ -37,10 +37,10 @@ pub(crate) fn capability() -> EntityCapability {
         entity: Entity::Assets,
         read: true,
         change_tracking: ChangeTracking::Timestamp,
-        operations: vec![Operation::Create, Operation::Update],
+        operations: vec![Operation::Create, Operation::Update, Operation::Delete],
         optimistic_concurrency: true,
         note: Some(
-            "Assets of mxapiasset, tracked by changedate; remote_version is the asset's _rowstamp, sent as If-Match on updates (a stale one answers conflict). Updates change name, location, manufacturer, serial number and remote_fields by merge. mxapiasset has no model attribute, and an asset's price carries no currency (the organisation's base currency). No delete and no status change: Maximo retires assets through its status action (DECOMMISSIONED), which is not offered.".into(),
+            "Assets of mxapiasset, tracked by changedate; remote_version is the asset's _rowstamp, sent as If-Match on updates (a stale one answers conflict). Updates change name, location, manufacturer, serial number and remote_fields by merge. mxapiasset has no model attribute, and an asset's price carries no currency (the organisation's base currency). A delete decommissions the asset through Maximo's status action (status DECOMMISSIONED); the asset stays with its history.".into(),
         ),
     }
 }
@@ -98,6 +98,24 @@ pub(crate) async fn update(
         expected_version,
         mapping::asset_record,
         "asset",
+        txn::any_record,
+    )
+    .await
+}
+
+/// Decommissions the asset through Maximo's status action: its way to delete one.
+pub(crate) async fn decommission(
+    client: &MaximoClient,
+    remote_id: &str,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    txn::status_action(
+        client,
+        &ASSETS,
+        remote_id,
+        "DECOMMISSIONED",
+        expected_version,
+        mapping::asset_record,
     )
     .await
 }

@@ -3,10 +3,12 @@
 //! Work orders (`mxapiwodetail`, module `work_order`), assets (`mxapiasset`, `asset`), purchase
 //! orders (`mxapipo`, `purchase_order`) and vendors (`mxapivendor`, `vendor`) are read
 //! incrementally by `changedate`; inventory (`mxapiinventory`, `inventory`) has no change stamp
-//! and is read as a snapshot. Writes: work order create and status change (`changeStatus`),
-//! asset create and update, inventory adjustment (`adjustCurrentBalance`), purchase order
-//! create and vendor create. Every write carries a `transactionid` (see `txn`) so that a repeat
-//! of a write whose answer was lost is never applied twice.
+//! and is read as a snapshot. Writes: work orders, assets, purchase orders and vendors are
+//! created and updated (merges under the `_rowstamp`, `If-Match`); work orders move through
+//! `changeStatus`; deletes are what Maximo does instead (work orders and purchase orders are
+//! cancelled, assets decommissioned through `changeStatus`, companies disabled); inventory is
+//! adjusted (`adjustCurrentBalance`). Every write carries a `transactionid` (see `txn`) so that
+//! a repeat of a write whose answer was lost is never applied twice.
 //!
 //! Inner shape, the same for every system:
 //! - `client`: URLs, rest ids, requests, error decoding; `keyset`: paging and resume cursors;
@@ -173,9 +175,9 @@ impl Connector for MaximoConnector {
             RecordPatch::WorkOrder(changes) => {
                 work_order::update(&self.client, remote_id, changes, expected_version).await
             }
-            RecordPatch::PurchaseOrder(_) => Err(not_supported(
-                "updating a Maximo purchase order (Maximo changes approved orders through revisions)",
-            )),
+            RecordPatch::PurchaseOrder(changes) => {
+                purchase_order::update(&self.client, remote_id, changes, expected_version).await
+            }
             RecordPatch::Vendor(changes) => {
                 vendor::update(&self.client, remote_id, changes, expected_version).await
             }
@@ -195,15 +197,17 @@ impl Connector for MaximoConnector {
             Entity::Vendors => vendor::disable(&self.client, remote_id, expected_version)
                 .await
                 .map(Some),
-            Entity::Assets => Err(not_supported(
-                "deleting a Maximo asset (Maximo retires assets by status, DECOMMISSIONED)",
-            )),
+            Entity::Assets => asset::decommission(&self.client, remote_id, expected_version)
+                .await
+                .map(Some),
             Entity::Inventory => Err(not_supported(
                 "deleting Maximo inventory (balances change through adjustments)",
             )),
-            Entity::PurchaseOrders => Err(not_supported(
-                "deleting a Maximo purchase order (Maximo cancels orders through its status action)",
-            )),
+            Entity::PurchaseOrders => {
+                purchase_order::cancel(&self.client, remote_id, expected_version)
+                    .await
+                    .map(Some)
+            }
         }
     }
 
@@ -360,15 +364,18 @@ mod tests {
     fn capabilities_tell_the_truth() {
         let caps = capabilities();
         assert_eq!(caps.readable().collect::<Vec<_>>(), Entity::ALL);
-        assert!(caps.supports(Entity::WorkOrders, Operation::Create));
         assert!(caps.supports(Entity::WorkOrders, Operation::UpdateStatus));
-        assert!(caps.supports(Entity::WorkOrders, Operation::Update));
-        assert!(caps.supports(Entity::WorkOrders, Operation::Delete));
-        assert!(caps.supports(Entity::Vendors, Operation::Delete));
-        assert!(caps.supports(Entity::Assets, Operation::Update));
         assert!(caps.supports(Entity::Inventory, Operation::Adjust));
-        assert!(caps.supports(Entity::PurchaseOrders, Operation::Create));
-        assert!(caps.supports(Entity::Vendors, Operation::Create));
+        for entity in [
+            Entity::WorkOrders,
+            Entity::Assets,
+            Entity::PurchaseOrders,
+            Entity::Vendors,
+        ] {
+            for op in [Operation::Create, Operation::Update, Operation::Delete] {
+                assert!(caps.supports(entity, op), "{entity} {op:?}");
+            }
+        }
         for entity in Entity::ALL {
             let c = caps.entity(entity).unwrap();
             assert!(c.note.is_some(), "{entity}");

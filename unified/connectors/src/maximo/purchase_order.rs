@@ -7,8 +7,13 @@
 //! - **Create**: `POST …/os/mxapipo` with the lines inline and a `transactionid`
 //!   ([`mapping::purchase_order_payload`]), then the order is read back from the `Location`.
 //!   New orders start `WAPPR`.
-//! - **Update, delete**: not offered. Maximo changes an approved order only through a revision,
-//!   and cancels through its status action.
+//! - **Update**: a guarded merge (`txn::guarded_merge`: read, rowstamp compared, `PATCH` with
+//!   `patchtype: MERGE`, `If-Match`, a `transactionid`) of [`mapping::purchase_order_changes`]:
+//!   order date, terms, and existing lines by `polinenum` (a line the order lacks is refused
+//!   before sending: a merge would add it). Maximo edits only orders waiting on approval; an
+//!   approved one changes through a revision, and Maximo's refusal comes back as it is.
+//! - **Delete**: a cancellation, as Maximo does it: `?action=wsmethod:changeStatus` with
+//!   `{"status":"CAN"}`; the order stays, cancelled. Maximo refuses to cancel a received order.
 
 pub(crate) mod mapping;
 mod wire;
@@ -17,7 +22,7 @@ use super::client::{Key, MaximoClient, ObjectStructure};
 use super::mapping::Defaults;
 use super::txn;
 use crate::{ChangeTracking, ConnectorError, EntityCapability, Operation, Page, PageQuery};
-use mw_model::{Entity, NewPurchaseOrder, RemoteRecord};
+use mw_model::{Entity, NewPurchaseOrder, PurchaseOrderPatch, RemoteRecord};
 
 pub(crate) const PURCHASE_ORDERS: ObjectStructure = ObjectStructure {
     name: "mxapipo",
@@ -36,10 +41,10 @@ pub(crate) fn capability() -> EntityCapability {
         entity: Entity::PurchaseOrders,
         read: true,
         change_tracking: ChangeTracking::Timestamp,
-        operations: vec![Operation::Create],
-        optimistic_concurrency: false,
+        operations: vec![Operation::Create, Operation::Update, Operation::Delete],
+        optimistic_concurrency: true,
         note: Some(
-            "Purchase orders of mxapipo with their lines, tracked by changedate; each revision is a record of its own (remote_id ponum/revisionnum/siteid). New orders go to the site of the siteid setting and start WAPPR. Updates and deletes are not offered: Maximo changes an approved order through a revision and cancels through its status action.".into(),
+            "Purchase orders of mxapipo with their lines, tracked by changedate; each revision is a record of its own (remote_id ponum/revisionnum/siteid). New orders go to the site of the siteid setting and start WAPPR. Updates merge order date, terms and existing lines (If-Match on the _rowstamp given as expected version); Maximo edits only orders waiting on approval. A delete cancels the order (status CAN), which Maximo refuses once goods were received.".into(),
         ),
     }
 }
@@ -75,6 +80,45 @@ pub(crate) async fn create(
         &payload,
         &fingerprint,
         &["siteid", "vendor", "description"],
+        mapping::purchase_order_record,
+    )
+    .await
+}
+
+pub(crate) async fn update(
+    client: &MaximoClient,
+    remote_id: &str,
+    patch: &PurchaseOrderPatch,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    let body = mapping::purchase_order_changes(patch).map_err(ConnectorError::Invalid)?;
+    let fingerprint = txn::fingerprint("update", remote_id, &(patch, expected_version));
+    txn::guarded_merge(
+        client,
+        &PURCHASE_ORDERS,
+        remote_id,
+        &body,
+        &fingerprint,
+        expected_version,
+        mapping::purchase_order_record,
+        "purchase order",
+        mapping::lines_exist,
+    )
+    .await
+}
+
+/// Cancels the order through Maximo's status action: its way to delete one.
+pub(crate) async fn cancel(
+    client: &MaximoClient,
+    remote_id: &str,
+    expected_version: Option<&str>,
+) -> Result<RemoteRecord, ConnectorError> {
+    txn::status_action(
+        client,
+        &PURCHASE_ORDERS,
+        remote_id,
+        "CAN",
+        expected_version,
         mapping::purchase_order_record,
     )
     .await

@@ -309,7 +309,9 @@ pub(crate) async fn change(
 /// `_rowstamp` it read): the record is read first (a missing one is not found before anything is
 /// written); a different rowstamp is refused as a conflict before sending, and the rowstamp also
 /// goes out as `If-Match`, so that Maximo refuses (412) a change that lands in between. Without
-/// an expected version the merge is unconditional. `what` names the record in messages.
+/// an expected version the merge is unconditional. `what` names the record in messages; `fits`
+/// checks the body against the record as it is (a line a merge names must exist, or Maximo would
+/// add it).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn guarded_merge(
     client: &MaximoClient,
@@ -320,24 +322,17 @@ pub(crate) async fn guarded_merge(
     expected_version: Option<&str>,
     map: MapFn,
     what: &str,
+    fits: fn(&RemoteRecord, &Value) -> Result<(), ConnectorError>,
 ) -> Result<RemoteRecord, ConnectorError> {
     let current = client.get_record(os, remote_id, map).await?;
+    fits(&current, body)?;
     // A repeat of an unanswered change finds the rowstamp its first attempt moved on: it goes out
     // with the same transaction id, and Maximo says whether it was applied.
     if let (Some(expected), Some(now)) = (expected_version, current.remote_version.as_deref())
         && expected != now
         && !client.journal.pending(fingerprint)
     {
-        return Err(ConnectorError::Conflict(Upstream {
-            system: SYSTEM.into(),
-            // What Maximo answers a write whose If-Match no longer matches; refused here before
-            // anything is sent.
-            status: 412,
-            code: None,
-            message: Some(format!(
-                "{what} {remote_id} changed since rowstamp {expected}; it is now at {now}"
-            )),
-        }));
+        return Err(stale(&format!("{what} {remote_id}"), expected, now));
     }
     change(
         client,
@@ -350,6 +345,78 @@ pub(crate) async fn guarded_merge(
         map,
     )
     .await
+}
+
+/// Moves a record to the native `status` through `?action=wsmethod:changeStatus`, conditional
+/// on the caller's `expected_version` as [`guarded_merge`] is. A record already in that status is
+/// answered as it is. Maximo's refusal (400: the current status does not allow the move) is a
+/// [`ConnectorError::Conflict`] carrying its reason code.
+pub(crate) async fn status_action(
+    client: &MaximoClient,
+    os: &ObjectStructure,
+    remote_id: &str,
+    status: &str,
+    expected_version: Option<&str>,
+    map: MapFn,
+) -> Result<RemoteRecord, ConnectorError> {
+    let fingerprint = fingerprint("status", remote_id, &(status, expected_version));
+    let current = client.get_record(os, remote_id, map).await?;
+    let native = current
+        .raw
+        .as_ref()
+        .and_then(|raw| raw.get("status"))
+        .and_then(Value::as_str);
+    if native.is_some_and(|s| s.eq_ignore_ascii_case(status)) {
+        client.journal.settle(&fingerprint);
+        return Ok(current);
+    }
+    if let (Some(expected), Some(now)) = (expected_version, current.remote_version.as_deref())
+        && expected != now
+        && !client.journal.pending(&fingerprint)
+    {
+        return Err(stale(remote_id, expected, now));
+    }
+    change(
+        client,
+        os,
+        remote_id,
+        WriteKind::Action("changeStatus"),
+        &serde_json::json!({"status": status}),
+        &fingerprint,
+        expected_version,
+        map,
+    )
+    .await
+    .map_err(status_refusal)
+}
+
+/// Maximo's refusal of a status change: a 400 is the record's current status not allowing the
+/// move, a conflict with its state rather than a malformed request.
+pub(crate) fn status_refusal(error: ConnectorError) -> ConnectorError {
+    match error {
+        ConnectorError::Rejected(upstream) if upstream.status == 400 => {
+            ConnectorError::Conflict(upstream)
+        }
+        other => other,
+    }
+}
+
+/// A write refused before sending because the record moved past the caller's rowstamp; what
+/// Maximo answers a write whose If-Match no longer matches.
+fn stale(remote_id: &str, expected: &str, now: &str) -> ConnectorError {
+    ConnectorError::Conflict(Upstream {
+        system: SYSTEM.into(),
+        status: 412,
+        code: None,
+        message: Some(format!(
+            "{remote_id} changed since rowstamp {expected}; it is now at {now}"
+        )),
+    })
+}
+
+/// For merges that need no check against the record as it is.
+pub(crate) fn any_record(_: &RemoteRecord, _: &Value) -> Result<(), ConnectorError> {
+    Ok(())
 }
 
 /// The record a create answered `BMXAA9524E` made earlier: by its key when the body holds all
@@ -406,6 +473,26 @@ async fn find_created(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_refusals_are_conflicts_with_maximo_s_reason() {
+        let upstream = Upstream {
+            system: "maximo".into(),
+            status: 400,
+            code: Some("BMXAA4679E".into()),
+            message: Some("BMXAA4679E - Status COMP cannot be changed to APPR.".into()),
+        };
+        let e = status_refusal(ConnectorError::Rejected(upstream.clone()));
+        assert!(
+            matches!(&e, ConnectorError::Conflict(u) if *u == upstream),
+            "{e:?}"
+        );
+        let e = status_refusal(ConnectorError::PermissionDenied(Upstream {
+            status: 403,
+            ..upstream
+        }));
+        assert!(matches!(e, ConnectorError::PermissionDenied(_)));
+    }
 
     #[test]
     fn an_unanswered_write_keeps_its_id_until_settled() {

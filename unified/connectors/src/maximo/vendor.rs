@@ -93,6 +93,7 @@ pub(crate) async fn update(
         expected_version,
         mapping::vendor_record,
         "company",
+        txn::any_record,
     )
     .await
 }
@@ -113,6 +114,7 @@ pub(crate) async fn disable(
         expected_version,
         mapping::vendor_record,
         "company",
+        txn::any_record,
     )
     .await
 }

@@ -124,7 +124,7 @@ pub(crate) async fn change_status(
         mapping::work_order_record,
     )
     .await
-    .map_err(refusal)
+    .map_err(txn::status_refusal)
 }
 
 pub(crate) async fn update(
@@ -144,6 +144,7 @@ pub(crate) async fn update(
         expected_version,
         mapping::work_order_record,
         "work order",
+        txn::any_record,
     )
     .await
 }
@@ -154,59 +155,14 @@ pub(crate) async fn cancel(
     remote_id: &str,
     expected_version: Option<&str>,
 ) -> Result<RemoteRecord, ConnectorError> {
-    if let Some(expected) = expected_version {
-        let current = get(client, remote_id).await?;
-        if current.remote_version.as_deref() != Some(expected) {
-            return Err(ConnectorError::Conflict(crate::Upstream {
-                system: super::client::SYSTEM.into(),
-                status: 412,
-                code: None,
-                message: Some(format!(
-                    "work order {remote_id} changed since rowstamp {expected}"
-                )),
-            }));
-        }
-    }
-    let change = StatusChange {
-        status: WorkOrderStatus::Cancelled,
-        note: Some("Cancelled through Millwright".into()),
-    };
-    change_status(client, remote_id, &change).await
-}
-
-/// Maximo's refusal of a status change: a 400 is the work order's current status not allowing
-/// the move, a conflict with its state rather than a malformed request.
-fn refusal(error: ConnectorError) -> ConnectorError {
-    match error {
-        ConnectorError::Rejected(upstream) if upstream.status == 400 => {
-            ConnectorError::Conflict(upstream)
-        }
-        other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Upstream;
-
-    #[test]
-    fn illegal_moves_are_conflicts_with_maximo_s_reason() {
-        let upstream = Upstream {
-            system: "maximo".into(),
-            status: 400,
-            code: Some("BMXAA4679E".into()),
-            message: Some("BMXAA4679E - Status COMP cannot be changed to APPR.".into()),
-        };
-        let e = refusal(ConnectorError::Rejected(upstream.clone()));
-        assert!(
-            matches!(&e, ConnectorError::Conflict(u) if *u == upstream),
-            "{e:?}"
-        );
-        let e = refusal(ConnectorError::PermissionDenied(Upstream {
-            status: 403,
-            ..upstream
-        }));
-        assert!(matches!(e, ConnectorError::PermissionDenied(_)));
-    }
+    let status = mapping::native_status(WorkOrderStatus::Cancelled);
+    txn::status_action(
+        client,
+        &WORK_ORDERS,
+        remote_id,
+        status,
+        expected_version,
+        mapping::work_order_record,
+    )
+    .await
 }

@@ -3,7 +3,7 @@
 //!
 //! Purchase orders (`purchaseOrder`, module `purchase_order`) and vendors (`vendor`, module
 //! `vendor`) are read incrementally by `lastModifiedDate`; purchase orders are created, changed
-//! and deleted, vendors created. Inventory (module `inventory`) is quantity on hand per inventory
+//! and deleted, vendors created, changed and retired (made inactive). Inventory (module `inventory`) is quantity on hand per inventory
 //! item and location, read as a whole snapshot each time and adjusted with `inventoryAdjustment`
 //! records. NetSuite has no maintenance work orders (its `workOrder` is a manufacturing order) and
 //! no native fixed assets (the Fixed Assets SuiteApp keeps custom records): both are reported as

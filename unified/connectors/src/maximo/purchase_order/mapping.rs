@@ -40,7 +40,7 @@ use crate::native::present;
 use chrono::{DateTime, Utc};
 use mw_model::{
     Decimal, EntityData, FieldError, NewPurchaseOrder, PurchaseOrder, PurchaseOrderLine,
-    PurchaseOrderStatus, RemoteRecord, Validate, round_amount,
+    PurchaseOrderPatch, PurchaseOrderStatus, RemoteRecord, Validate, round_amount,
 };
 use serde_json::{Map, Value};
 
@@ -259,6 +259,106 @@ pub(crate) fn purchase_order_payload(
     Ok(Value::Object(body))
 }
 
+/// The attributes a change of a purchase order merges (`patchtype: MERGE`; lines matched on
+/// `polinenum`), or every reason it cannot. Maximo edits an order only while it waits on
+/// approval; that is Maximo's to refuse.
+pub(crate) fn purchase_order_changes(patch: &PurchaseOrderPatch) -> Result<Value, Vec<FieldError>> {
+    let mut p = Problems(patch.validate());
+    let mut body = Map::new();
+    let mut canonical = Vec::new();
+    if let Some(date) = patch.order_date {
+        put(&mut body, "orderdate", Some(date_text(date)));
+        canonical.push(("orderdate", "$.order_date"));
+    }
+    if let Some(terms) = present(&patch.payment_terms) {
+        put(&mut body, "paymentterms", Some(terms));
+        canonical.push(("paymentterms", "$.payment_terms"));
+    }
+    if let Some(changes) = &patch.lines {
+        let mut lines = Vec::with_capacity(changes.len());
+        for (i, line) in changes.iter().enumerate() {
+            let path = |field: &str| format!("$.lines[{i}].{field}");
+            let mut native = Map::new();
+            match line.line_number.trim().parse::<u32>() {
+                Ok(n) => {
+                    native.insert("polinenum".into(), Value::from(n));
+                }
+                Err(_) => p.require(
+                    false,
+                    path("line_number"),
+                    "must be a line number of the order (Maximo's polinenum, a whole number)",
+                ),
+            }
+            put(&mut native, "description", present(&line.description));
+            if let Some(quantity) = line.quantity
+                && let Some(n) = p.number(quantity, &path("quantity"))
+            {
+                native.insert("orderqty".into(), n);
+            }
+            if let Some(price) = line.unit_price
+                && let Some(n) = p.number(price, &path("unit_price"))
+            {
+                native.insert("unitcost".into(), n);
+            }
+            put(
+                &mut native,
+                "reqdeliverydate",
+                line.expected_delivery_date.map(date_text),
+            );
+            lines.push(Value::Object(native));
+        }
+        body.insert("poline".into(), Value::Array(lines));
+        canonical.push(("poline", "$.lines"));
+    }
+    p.remote_fields(
+        &mut body,
+        patch.remote_fields.as_ref(),
+        &canonical,
+        &[
+            ("ponum", "is the order's key and does not change"),
+            ("revisionnum", "changes only through a revision"),
+            ("siteid", "is the order's key and does not change"),
+            ("status", "moves through Maximo's status action"),
+            ("totalcost", "is summed by Maximo from the lines"),
+        ],
+    );
+    if !p.0.is_empty() {
+        return Err(p.0);
+    }
+    Ok(Value::Object(body))
+}
+
+/// Refuses a change naming a line the order does not have: a merge would add it as a new line.
+pub(crate) fn lines_exist(current: &RemoteRecord, body: &Value) -> Result<(), ConnectorError> {
+    let EntityData::PurchaseOrder(order) = &current.data else {
+        return Ok(());
+    };
+    let errors: Vec<FieldError> = body["poline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, line)| {
+            let number = line["polinenum"].to_string();
+            !order.lines.iter().any(|l| l.line_number == number)
+        })
+        .map(|(i, line)| {
+            FieldError::new(
+                format!("$.lines[{i}].line_number"),
+                format!(
+                    "purchase order {} has no line {}",
+                    current.remote_id, line["polinenum"]
+                ),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ConnectorError::Invalid(errors))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +376,48 @@ mod tests {
             EntityData::PurchaseOrder(po) => po,
             other => panic!("not a purchase order: {other:?}"),
         }
+    }
+
+    #[test]
+    fn changes_merge_lines_by_number_and_refuse_what_maximo_keeps() {
+        let patch: PurchaseOrderPatch = serde_json::from_value(json!({
+            "payment_terms": "NET30",
+            "lines": [{"line_number": "2", "quantity": "17", "unit_price": "3.50"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            purchase_order_changes(&patch).unwrap(),
+            json!({"paymentterms": "NET30",
+                "poline": [{"polinenum": 2, "orderqty": 17, "unitcost": 3.5}]})
+        );
+        let refused: PurchaseOrderPatch = serde_json::from_value(json!({
+            "lines": [{"line_number": "two", "quantity": "1"}],
+            "remote_fields": {"status": "APPR"}
+        }))
+        .unwrap();
+        let paths: Vec<String> = purchase_order_changes(&refused)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(paths, ["$.lines[0].line_number", "$.remote_fields.status"]);
+    }
+
+    #[test]
+    fn a_merge_may_not_name_a_line_the_order_lacks() {
+        let raw = json!({"ponum": "1017", "revisionnum": 0, "siteid": "BEDFORD", "status": "WAPPR",
+            "changedate": "2026-03-01T10:00:00-05:00", "currencycode": "USD",
+            "poline": [{"polinenum": 1, "orderqty": 2.0, "unitcost": 9.11}]});
+        let order = purchase_order_record(raw, now()).unwrap();
+        assert!(lines_exist(&order, &json!({"poline": [{"polinenum": 1}]})).is_ok());
+        let missing = lines_exist(
+            &order,
+            &json!({"poline": [{"polinenum": 1}, {"polinenum": 3}]}),
+        );
+        assert!(
+            matches!(&missing, Err(ConnectorError::Invalid(e)) if e[0].path == "$.lines[1].line_number"),
+            "{missing:?}"
+        );
     }
 
     #[test]
