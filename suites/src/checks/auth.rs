@@ -235,9 +235,7 @@ pub(crate) async fn expiring_tokens_are_renewed(ctx: &mut Ctx) -> Step {
         })
         .unwrap_or_default();
     if oauth.len() < 3 {
-        return Err(Outcome::Skipped(
-            "the system offers no OAuth2 client credentials".into(),
-        ));
+        return Err(Outcome::Skipped(systems::no_expiring_tokens(ctx.system()).into()));
     }
     let ex = ctx
         .h

@@ -48,6 +48,19 @@ pub(crate) fn wrong_credentials(system: &str, credentials: &Value) -> Value {
     c
 }
 
+/// Why a system's connections hold no token that expires mid-run (AUTH-004).
+pub(crate) fn no_expiring_tokens(system: &str) -> &'static str {
+    match system {
+        "netsuite" => {
+            "the connection uses token-based authentication (OAuth 1.0a: every request signed, tokens that do not expire); NetSuite's OAuth 2.0 machine-to-machine flow (JWT assertion, 60-minute tokens) is not built yet"
+        }
+        "maximo" => {
+            "Maximo's REST API authenticates each request with an API key or maxauth; there is no token to expire"
+        }
+        _ => "the emulator's manifest offers no OAuth2 client credentials",
+    }
+}
+
 /// The manifest's read-only user, as credentials a connection takes; `None` when it lists none.
 pub(crate) fn readonly_credentials(system: &str, credentials: &Value) -> Option<Value> {
     let swaps: &[(&str, &str)] = match system {
