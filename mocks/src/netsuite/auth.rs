@@ -37,6 +37,7 @@ use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
 use super::error::NsError;
+use super::oauth2::{Issuer, OAuthError, invalid_token};
 
 /// RFC 3986 unreserved characters stay; everything else is `%XX` (upper-case hex).
 const OAUTH_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
@@ -119,7 +120,12 @@ pub(crate) struct NsAuth {
     tokens: Vec<Token>,
     revoked: Mutex<HashSet<String>>,
     nonces: Mutex<NonceCache>,
+    /// The integration's OAuth 2.0 M2M mapping (`None` only if no key pair could be made).
+    m2m: Option<Issuer>,
 }
+
+/// The id under which revocation holds the M2M mapping.
+const M2M: &str = "m2m-mapping";
 
 fn derive(seed: u64, purpose: &str) -> String {
     let mut hasher = Sha256::new();
@@ -275,6 +281,11 @@ impl NsAuth {
             ],
             revoked: Mutex::new(HashSet::new()),
             nonces: Mutex::new(NonceCache::default()),
+            // The integration record's client id is its consumer key.
+            m2m: Issuer::new(
+                &derive(seed, "consumer-key"),
+                &derive(seed, "certificate-id"),
+            ),
         }
     }
 
@@ -282,7 +293,7 @@ impl NsAuth {
     pub(crate) fn credentials(&self) -> serde_json::Value {
         let full = &self.tokens[0];
         let read_only = &self.tokens[1];
-        json!({
+        let mut credentials = json!({
             "account_id": self.account_id,
             "consumer_key": self.consumer_key,
             "consumer_secret": self.consumer_secret,
@@ -290,24 +301,77 @@ impl NsAuth {
             "token_secret": full.secret,
             "readonly_token_id": read_only.id,
             "readonly_token_secret": read_only.secret,
-        })
+        });
+        if let (Some(m2m), Some(fields)) = (&self.m2m, credentials.as_object_mut()) {
+            if let Some(more) = m2m.credentials().as_object() {
+                fields.extend(more.clone());
+            }
+        }
+        credentials
+    }
+
+    fn is_revoked(&self, id: &str) -> bool {
+        self.revoked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(id)
+    }
+
+    /// Answers the token endpoint (see `oauth2`).
+    pub(crate) fn issue_token(
+        &self,
+        body: &[u8],
+        token_url: &str,
+        real_now: i64,
+        virtual_now: i64,
+    ) -> Result<serde_json::Value, OAuthError> {
+        match &self.m2m {
+            Some(m2m) if !self.is_revoked(M2M) => m2m.issue(body, token_url, real_now, virtual_now),
+            _ => Err(OAuthError {
+                status: axum::http::StatusCode::BAD_REQUEST,
+                error: "invalid_grant",
+                description: "no active M2M mapping for this certificate".into(),
+            }),
+        }
+    }
+
+    /// Checks a bearer token at virtual time `now`; it acts with the integration's full role.
+    pub(crate) fn verify_bearer(&self, token: &str, now: i64) -> Result<Principal, NsError> {
+        match &self.m2m {
+            Some(m2m) if !self.is_revoked(M2M) && m2m.accepts(token, now) => Ok(Principal {
+                token_id: String::from(M2M),
+                read_only: false,
+            }),
+            _ => Err(invalid_token(&self.account_id)),
+        }
     }
 
     /// Revokes the integration's main token, as an administrator would on the access token
     /// record; returns what was revoked.
     pub(crate) fn revoke_main_token(&self) -> Vec<String> {
         let id = self.tokens[0].id.clone();
-        self.revoked
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone());
-        vec![format!("token {id}")]
+        let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
+        revoked.insert(id.clone());
+        revoked.insert(String::from(M2M));
+        if let Some(m2m) = &self.m2m {
+            m2m.revoke_tokens();
+        }
+        vec![format!("token {id}"), String::from("the M2M mapping")]
     }
 
     /// Makes every revoked token valid again; returns what was restored.
     pub(crate) fn restore_tokens(&self) -> Vec<String> {
         let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut restored: Vec<String> = revoked.drain().map(|id| format!("token {id}")).collect();
+        let mut restored: Vec<String> = revoked
+            .drain()
+            .map(|id| {
+                if id == M2M {
+                    String::from("the M2M mapping")
+                } else {
+                    format!("token {id}")
+                }
+            })
+            .collect();
         restored.sort();
         restored
     }

@@ -7,6 +7,8 @@
 //!   `oauth_timestamp` window (±300 s) is checked against the host's REAL clock — standard
 //!   OAuth 1.0a libraries sign with it — while all data and the `Date` header follow the
 //!   virtual clock.
+//! - `oauth2`: OAuth 2.0 client credentials (M2M): the token endpoint, ES256 client assertions,
+//!   bearer tokens that live an hour of the virtual clock.
 //! - `governance`: the account concurrency limit (429 `CONCURRENCY_LIMIT_EXCEEDED`).
 //! - `error`: NetSuite's error envelope.
 //! - `records`: record types, their JSON and their writes; `filter`: the `q=` filter parser.
@@ -26,6 +28,7 @@ mod error;
 mod filter;
 mod governance;
 mod jobs;
+mod oauth2;
 mod records;
 mod routes;
 mod suiteql;

@@ -2,7 +2,8 @@
 //!
 //! Order of checks, as NetSuite's front does it: the account's concurrency pool (429
 //! `CONCURRENCY_LIMIT_EXCEEDED`, before any work), the body size, token-based authentication
-//! (401 `INVALID_LOGIN`), then the resource: the record API (`/record/v1/…`), SuiteQL
+//! or an OAuth 2.0 bearer token (401 `INVALID_LOGIN`; tokens come from `oauth2`'s token
+//! endpoint), then the resource: the record API (`/record/v1/…`), SuiteQL
 //! (`/query/v1/suiteql`), asynchronous jobs (`/async/v1/job/…`) and the governance limits
 //! (`/system/v1/governanceLimits`). `Prefer: respond-async` turns any record or SuiteQL request
 //! into a job. Work runs on the blocking pool, holding its concurrency slot until the answer is
@@ -26,6 +27,7 @@ use super::error::NsError;
 use super::filter;
 use super::governance::Governance;
 use super::jobs::{Jobs, Reply};
+use super::oauth2;
 use super::records::{
     self, RECORD_ROOT, RecordType, View, WriteContext, body_object, inventory, purchase_order,
     shape, vendor,
@@ -204,7 +206,17 @@ fn process(state: &NsState, parts: &Parts, bytes: &Bytes) -> Reply {
         authorization: header(&parts.headers, "authorization"),
         form_body: is_form(&parts.headers).then_some(bytes.as_ref()),
     };
-    let principal = match state.auth.verify(&signed, real_unix_now()) {
+    if parts.uri.path() == oauth2::TOKEN_PATH {
+        return token_endpoint(state, parts, bytes);
+    }
+    let authorization = header(&parts.headers, "authorization").unwrap_or_default();
+    let verified = match authorization.strip_prefix("Bearer ") {
+        Some(token) => state
+            .auth
+            .verify_bearer(token.trim(), state.core.clock.now().timestamp()),
+        None => state.auth.verify(&signed, real_unix_now()),
+    };
+    let principal = match verified {
         Ok(principal) => principal,
         Err(error) => return error.into(),
     };
@@ -236,6 +248,40 @@ fn process(state: &NsState, parts: &Parts, bytes: &Bytes) -> Reply {
         return submit_job(&context, &segments);
     }
     route(&context, &segments).unwrap_or_else(Reply::from)
+}
+
+/// `POST …/auth/oauth2/v1/token`: OAuth 2.0 client credentials (see `oauth2`). Its answers are
+/// OAuth's JSON, not NetSuite's error envelope.
+fn token_endpoint(state: &NsState, parts: &Parts, bytes: &Bytes) -> Reply {
+    if parts.method != Method::POST {
+        return NsError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "INVALID_REQUEST",
+            "The token endpoint accepts POST only.",
+        )
+        .into();
+    }
+    if !is_form(&parts.headers) {
+        return token_refusal(&oauth2::OAuthError {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            description: "the body must be application/x-www-form-urlencoded".into(),
+        });
+    }
+    let token_url = format!("{}{}", base_url(state, &parts.headers), oauth2::TOKEN_PATH);
+    match state.auth.issue_token(
+        bytes,
+        &token_url,
+        real_unix_now(),
+        state.core.clock.now().timestamp(),
+    ) {
+        Ok(answer) => Reply::json(StatusCode::OK, "application/json", &answer),
+        Err(refusal) => token_refusal(&refusal),
+    }
+}
+
+fn token_refusal(refusal: &oauth2::OAuthError) -> Reply {
+    Reply::json(refusal.status, "application/json", &refusal.body())
 }
 
 struct RequestContext<'r> {

@@ -9,6 +9,7 @@ mod auth;
 mod common;
 mod enterprise;
 mod governance;
+mod oauth2;
 mod records;
 mod snapshots;
 mod suiteql;

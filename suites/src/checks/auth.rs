@@ -225,25 +225,16 @@ pub(crate) async fn revoked_credentials_fail_the_next_sync(ctx: &mut Ctx) -> Ste
 pub(crate) async fn expiring_tokens_are_renewed(ctx: &mut Ctx) -> Step {
     let po = mw_model::Entity::PurchaseOrders;
     let creds = ctx.h.credentials();
-    let oauth: serde_json::Map<String, serde_json::Value> = creds
-        .as_object()
-        .map(|c| {
-            c.iter()
-                .filter(|(k, _)| matches!(k.as_str(), "client_id" | "client_secret" | "token_url"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if oauth.len() < 3 {
+    let Some(oauth) = systems::oauth2_credentials(ctx.system(), &creds) else {
         return Err(Outcome::Skipped(systems::no_expiring_tokens(ctx.system()).into()));
-    }
+    };
     let ex = ctx
         .h
         .api
         .create_connection(
             ctx.system(),
             ctx.h.emulator_base_url(),
-            &serde_json::Value::Object(oauth),
+            &oauth,
             json!({"initial_lookback_days": 30, "page_size": 5}),
         )
         .await?;
@@ -303,7 +294,7 @@ pub(crate) async fn expiring_tokens_are_renewed(ctx: &mut Ctx) -> Step {
         .journal(mark)
         .await?
         .into_iter()
-        .filter(|e| e.path.contains("oauth2/token"))
+        .filter(|e| e.path.contains("oauth2") && e.path.ends_with("/token"))
         .count();
     ensure(
         token_requests >= 2,

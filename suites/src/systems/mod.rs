@@ -22,6 +22,7 @@ const SECRET_FIELDS: &[&str] = &[
     "readonly_password",
     "readonly_token_secret",
     "readonly_apikey",
+    "private_key",
 ];
 
 /// The secret values among a manifest entry's credentials.
@@ -48,12 +49,26 @@ pub(crate) fn wrong_credentials(system: &str, credentials: &Value) -> Value {
     c
 }
 
+/// The manifest's OAuth 2.0 client credentials, as a connection takes them (AUTH-004): SAP's
+/// client id and secret, NetSuite's M2M client id, certificate id and private key.
+pub(crate) fn oauth2_credentials(system: &str, credentials: &Value) -> Option<Value> {
+    let fields: &[&str] = match system {
+        "netsuite" => &["account_id", "client_id", "certificate_id", "private_key"],
+        "sap" => &["client_id", "client_secret", "token_url"],
+        _ => return None,
+    };
+    let all = credentials.as_object()?;
+    let picked: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|f| Some(((*f).to_owned(), all.get(*f)?.clone())))
+        .collect::<Option<_>>()?;
+    Some(Value::Object(picked))
+}
+
 /// Why a system's connections hold no token that expires mid-run (AUTH-004).
 pub(crate) fn no_expiring_tokens(system: &str) -> &'static str {
     match system {
-        "netsuite" => {
-            "the connection uses token-based authentication (OAuth 1.0a: every request signed, tokens that do not expire); NetSuite's OAuth 2.0 machine-to-machine flow (JWT assertion, 60-minute tokens) is not built yet"
-        }
+        "netsuite" => "the emulator's manifest offers no OAuth 2.0 M2M mapping",
         "maximo" => {
             "Maximo's REST API authenticates each request with an API key or maxauth; there is no token to expire"
         }

@@ -62,6 +62,28 @@ pub(crate) struct Tba {
     token_secret: String,
 }
 
+/// How a connection authenticates: token-based authentication when the credentials carry a
+/// token (`token_id`), else OAuth 2.0 client credentials when they carry a certificate
+/// (`certificate_id`, `private_key`; see `oauth2`).
+pub(crate) enum Auth {
+    Tba(Tba),
+    M2m(super::oauth2::M2m),
+}
+
+impl Auth {
+    pub(crate) fn from_credentials(credentials: &Value) -> Result<Auth, Vec<FieldError>> {
+        let has = |name: &str| credentials.get(name).is_some_and(|v| !v.is_null());
+        let m2m = !has("token_id")
+            && !has("token_secret")
+            && (has("certificate_id") || has("private_key"));
+        if m2m {
+            super::oauth2::M2m::from_credentials(credentials).map(Auth::M2m)
+        } else {
+            Tba::from_credentials(credentials).map(Auth::Tba)
+        }
+    }
+}
+
 /// The per-request values of a signature.
 pub(crate) struct Stamp<'a> {
     pub(crate) timestamp: u64,

@@ -11,7 +11,8 @@
 //!
 //! # Every request
 //! Holds a permit of the connection's concurrency semaphore while it is in flight and is signed
-//! with a fresh nonce and timestamp on each attempt (`governance`, `auth`). `Content-Type:
+//! with a fresh nonce and timestamp on each attempt (`governance`, `auth`), or carries the
+//! connection's bearer token (`oauth2`), renewed once when NetSuite refuses it. `Content-Type:
 //! application/json` on bodies; `Prefer: transient` on SuiteQL, as Oracle's examples and every
 //! client send it.
 //!
@@ -22,7 +23,7 @@
 //! `governance`) → `RateLimited`; 5xx → `Unavailable`; a redirect → `Auth` (a login page); any
 //! other → `Rejected`.
 
-use super::auth::{self, Stamp, Tba};
+use super::auth::{self, Auth, Stamp};
 use super::governance::Governance;
 use super::wire::{Collection, NativeError};
 use crate::http::Response;
@@ -52,7 +53,7 @@ pub(crate) struct NetsuiteClient {
     http: reqwest::Client,
     /// The base URL as configured, without a trailing slash.
     base: String,
-    auth: Tba,
+    auth: Auth,
     governance: Governance,
 }
 
@@ -60,7 +61,7 @@ impl NetsuiteClient {
     pub(crate) fn new(
         http: reqwest::Client,
         base: &Url,
-        auth: Tba,
+        auth: Auth,
         governance: Governance,
     ) -> NetsuiteClient {
         NetsuiteClient {
@@ -104,9 +105,24 @@ impl NetsuiteClient {
         self.url(&path, query)
     }
 
-    /// Sends one request, signed and within the concurrency limit, and reads the whole response.
-    /// A 429 is waited out and sent again (see `governance`); any other answer is returned as it
-    /// is.
+    /// The `Authorization` header of one attempt: signed anew (TBA) or the bearer token held.
+    async fn authorization(&self, method: &Method, url: &Url) -> Result<String, ConnectorError> {
+        match &self.auth {
+            Auth::Tba(tba) => Ok(tba.authorization(
+                method,
+                url,
+                &Stamp {
+                    timestamp: auth::timestamp_now(),
+                    nonce: &auth::nonce(),
+                },
+            )),
+            Auth::M2m(m2m) => Ok(format!("Bearer {}", m2m.bearer(&self.http, &self.base).await?)),
+        }
+    }
+
+    /// Sends one request, authenticated and within the concurrency limit, and reads the whole
+    /// response. A 429 is waited out and sent again (see `governance`); a 401 on a bearer token
+    /// is sent once more with a new token (see `oauth2`); any other answer is returned as it is.
     async fn send(
         &self,
         method: Method,
@@ -118,18 +134,12 @@ impl NetsuiteClient {
             ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
         })?;
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
+            let authorization = self.authorization(&method, url).await?;
             let response = {
                 let _permit = self.governance.permit().await;
-                let authorization = self.auth.authorization(
-                    &method,
-                    url,
-                    &Stamp {
-                        timestamp: auth::timestamp_now(),
-                        nonce: &auth::nonce(),
-                    },
-                );
-                let authorization = HeaderValue::from_str(&authorization).map_err(|_| {
+                let header = HeaderValue::from_str(&authorization).map_err(|_| {
                     ConnectorError::InvalidConfig(vec![mw_model::FieldError::new(
                         "$.credentials",
                         "cannot be sent in an HTTP header",
@@ -138,7 +148,7 @@ impl NetsuiteClient {
                 let mut request = self
                     .http
                     .request(method.clone(), url.clone())
-                    .header(AUTHORIZATION, authorization);
+                    .header(AUTHORIZATION, header);
                 if let Some(prefer) = prefer {
                     request = request.header("prefer", prefer);
                 }
@@ -150,6 +160,14 @@ impl NetsuiteClient {
                 tracing::debug!(system = SYSTEM, %method, path = url.path(), attempt, "request");
                 http::send(SYSTEM, request).await?
             };
+            if let (Auth::M2m(m2m), StatusCode::UNAUTHORIZED, false) =
+                (&self.auth, response.status, renewed)
+            {
+                tracing::info!(system = SYSTEM, path = url.path(), "bearer token refused; renewing it");
+                m2m.forget(authorization.trim_start_matches("Bearer ")).await;
+                renewed = true;
+                continue;
+            }
             if response.status == StatusCode::TOO_MANY_REQUESTS
                 && attempt < self.governance.retries()
             {

@@ -44,8 +44,9 @@
 //! - `base_url`: the account's REST host (`https://<account>.suitetalk.api.netsuite.com`, sandbox
 //!   `https://1234567-sb1.suitetalk.api.netsuite.com`) or the emulator's root; a path prefix is
 //!   kept.
-//! - `credentials`: `account_id`, `consumer_key`, `consumer_secret`, `token_id`, `token_secret`
-//!   (see `auth`); other fields are ignored.
+//! - `credentials`: token-based authentication with `account_id`, `consumer_key`,
+//!   `consumer_secret`, `token_id`, `token_secret` (see `auth`), or OAuth 2.0 client credentials
+//!   with `client_id`, `certificate_id`, `private_key` (see `oauth2`); other fields are ignored.
 //! - `settings` (all optional; other keys are ignored):
 //!   - `concurrency_limit`: requests in flight at most, 1–1000, default 5 (NetSuite's standard
 //!     tier); set it to the share of the account's limit this integration may use;
@@ -60,6 +61,7 @@
 mod auth;
 mod client;
 mod governance;
+mod oauth2;
 mod inventory;
 mod purchase_order;
 mod reference;
@@ -72,7 +74,7 @@ use crate::{
     Page, PageQuery, SourceInfo, config, http,
 };
 use async_trait::async_trait;
-use auth::Tba;
+use auth::Auth;
 use client::NetsuiteClient;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use governance::Governance;
@@ -262,7 +264,7 @@ impl NetsuiteConnector {
         let settings = Settings::read(&config.settings)
             .map_err(|e| errors.extend(e))
             .ok();
-        let auth = Tba::from_credentials(&config.credentials)
+        let auth = Auth::from_credentials(&config.credentials)
             .map_err(|e| errors.extend(e))
             .ok();
         let (Some(base), Some(settings), Some(auth)) = (base, settings, auth) else {
