@@ -302,10 +302,10 @@ impl NsAuth {
             "readonly_token_id": read_only.id,
             "readonly_token_secret": read_only.secret,
         });
-        if let (Some(m2m), Some(fields)) = (&self.m2m, credentials.as_object_mut()) {
-            if let Some(more) = m2m.credentials().as_object() {
-                fields.extend(more.clone());
-            }
+        if let (Some(m2m), Some(fields)) = (&self.m2m, credentials.as_object_mut())
+            && let Some(more) = m2m.credentials().as_object()
+        {
+            fields.extend(more.clone());
         }
         credentials
     }

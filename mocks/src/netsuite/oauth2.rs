@@ -328,7 +328,7 @@ mod tests {
                 assert_eq!(answer["expires_in"], "3600");
             })
             .map_err(|e| e.error);
-        assert_eq!(got, expected.map_err(|e| e));
+        assert_eq!(got, expected);
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub(crate) struct Tba {
 /// (`certificate_id`, `private_key`; see `oauth2`).
 pub(crate) enum Auth {
     Tba(Tba),
-    M2m(super::oauth2::M2m),
+    M2m(Box<super::oauth2::M2m>),
 }
 
 impl Auth {
@@ -77,7 +77,7 @@ impl Auth {
             && !has("token_secret")
             && (has("certificate_id") || has("private_key"));
         if m2m {
-            super::oauth2::M2m::from_credentials(credentials).map(Auth::M2m)
+            super::oauth2::M2m::from_credentials(credentials).map(|m2m| Auth::M2m(Box::new(m2m)))
         } else {
             Tba::from_credentials(credentials).map(Auth::Tba)
         }
