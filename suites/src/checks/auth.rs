@@ -226,7 +226,9 @@ pub(crate) async fn expiring_tokens_are_renewed(ctx: &mut Ctx) -> Step {
     let po = mw_model::Entity::PurchaseOrders;
     let creds = ctx.h.credentials();
     let Some(oauth) = systems::oauth2_credentials(ctx.system(), &creds) else {
-        return Err(Outcome::Skipped(systems::no_expiring_tokens(ctx.system()).into()));
+        return Err(Outcome::Skipped(
+            systems::no_expiring_tokens(ctx.system()).into(),
+        ));
     };
     let ex = ctx
         .h

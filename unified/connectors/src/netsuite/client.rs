@@ -116,7 +116,10 @@ impl NetsuiteClient {
                     nonce: &auth::nonce(),
                 },
             )),
-            Auth::M2m(m2m) => Ok(format!("Bearer {}", m2m.bearer(&self.http, &self.base).await?)),
+            Auth::M2m(m2m) => Ok(format!(
+                "Bearer {}",
+                m2m.bearer(&self.http, &self.base).await?
+            )),
         }
     }
 
@@ -163,8 +166,13 @@ impl NetsuiteClient {
             if let (Auth::M2m(m2m), StatusCode::UNAUTHORIZED, false) =
                 (&self.auth, response.status, renewed)
             {
-                tracing::info!(system = SYSTEM, path = url.path(), "bearer token refused; renewing it");
-                m2m.forget(authorization.trim_start_matches("Bearer ")).await;
+                tracing::info!(
+                    system = SYSTEM,
+                    path = url.path(),
+                    "bearer token refused; renewing it"
+                );
+                m2m.forget(authorization.trim_start_matches("Bearer "))
+                    .await;
                 renewed = true;
                 continue;
             }

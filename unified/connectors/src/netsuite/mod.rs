@@ -61,8 +61,8 @@
 mod auth;
 mod client;
 mod governance;
-mod oauth2;
 mod inventory;
+mod oauth2;
 mod purchase_order;
 mod reference;
 mod suiteql;
