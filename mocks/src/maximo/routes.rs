@@ -843,6 +843,12 @@ impl OsRequest<'_> {
             (OsKind::WorkOrders, "changestatus") => {
                 writes::change_status(data, context, index, object)
             }
+            (OsKind::PurchaseOrders, "changestatus") => {
+                writes::change_po_status(data, context, index, object)
+            }
+            (OsKind::Assets, "changestatus") => {
+                writes::change_asset_status(data, context, index, object)
+            }
             (OsKind::Inventory, "adjustcurrentbalance") => {
                 writes::adjust_current_balance(data, index, object)
             }

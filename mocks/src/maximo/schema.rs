@@ -499,6 +499,7 @@ attributes!(po {
     CHANGEDATE: "changedate" => Date,
     CHANGEBY: "changeby" => Upper(30),
     HISTORYFLAG: "historyflag" => Bool,
+    PAYMENTTERMS: "paymentterms" => Upper(20),
 });
 
 attributes!(poline {

@@ -1,7 +1,10 @@
 //! Creates, updates and actions on the data, with Maximo's validation and error codes
 //! (reference §1.7): new work orders start `WAPPR` with a `wonum` from the autokey sequence,
 //! PATCH replaces child collections unless `patchtype: MERGE` (then children are matched on
-//! their keys, `_action: "Delete"` removes one), `changeStatus` follows the transition table,
+//! their keys, `_action: "Delete"` removes one), `changeStatus` follows the transition table
+//! (work orders: WOSTATUS; purchase orders: POSTATUS, no cancelling once received; assets:
+//! LOCASSETSTATUS, nothing after DECOMMISSIONED), purchase orders are edited only while WAPPR or
+//! PNDREV (after approval Maximo wants a revision),
 //! `adjustCurrentBalance` sets a storeroom balance. Every write stamps `changedate` (where the
 //! object has one), `changeby` and a new `_rowstamp` from the virtual clock.
 //!
@@ -694,7 +697,54 @@ fn apply_status(
     Ok(())
 }
 
-/// `wsmethod:changeStatus` with `{"status": …, "memo"?: …, "date"?: …}`.
+/// The parameters of `wsmethod:changeStatus`: `{"status": …, "memo"?: …, "date"?: …}`.
+struct StatusParams {
+    status: String,
+    memo: Option<String>,
+    date: Option<i64>,
+}
+
+impl StatusParams {
+    /// Reads the parameters; `object` names the MBO in a missing-status refusal.
+    fn read(
+        params: &Map<String, JsonValue>,
+        context: &WriteContext,
+        object: &str,
+    ) -> Result<StatusParams, MaximoError> {
+        // Method parameters are never spi-prefixed; a prefixed one is read all the same.
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(key, _)| {
+                    key.strip_prefix("spi:")
+                        .unwrap_or(key)
+                        .eq_ignore_ascii_case(name)
+                })
+                .map(|(_, value)| value)
+        };
+        let status = match param("status") {
+            Some(JsonValue::String(status)) if !status.trim().is_empty() => {
+                status.trim().to_uppercase()
+            }
+            _ => return Err(MaximoError::required("Status", object).on("status", object)),
+        };
+        let memo = match param("memo") {
+            Some(JsonValue::String(memo)) => Some(memo.clone()),
+            Some(JsonValue::Null) | None => None,
+            Some(other) => return Err(invalid_value("memo", &other.to_string())),
+        };
+        let date = match param("date") {
+            Some(JsonValue::String(text)) => {
+                Some(parse_date(text, context.offset).ok_or_else(|| invalid_value("date", text))?)
+            }
+            Some(JsonValue::Null) | None => None,
+            Some(other) => return Err(invalid_value("date", &other.to_string())),
+        };
+        Ok(StatusParams { status, memo, date })
+    }
+}
+
+/// `wsmethod:changeStatus` on a work order.
 pub(crate) fn change_status(
     data: &mut MaximoData,
     context: &WriteContext,
@@ -705,38 +755,150 @@ pub(crate) fn change_status(
         .work_orders
         .get(index)
         .ok_or_else(|| MaximoError::not_found("MXAPIWODETAIL", &index.to_string()))?;
-    // Method parameters are never spi-prefixed; a prefixed one is read all the same.
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(key, _)| {
-                key.strip_prefix("spi:")
-                    .unwrap_or(key)
-                    .eq_ignore_ascii_case(name)
-            })
-            .map(|(_, value)| value)
-    };
-    let status = match param("status") {
-        Some(JsonValue::String(status)) if !status.trim().is_empty() => status.clone(),
-        _ => return Err(MaximoError::required("Status", "WORKORDER").on("status", "WORKORDER")),
-    };
-    let memo = match param("memo") {
-        Some(JsonValue::String(memo)) => Some(memo.clone()),
-        Some(JsonValue::Null) | None => None,
-        Some(other) => return Err(invalid_value("memo", &other.to_string())),
-    };
-    let date = match param("date") {
-        Some(JsonValue::String(text)) => {
-            Some(parse_date(text, context.offset).ok_or_else(|| invalid_value("date", text))?)
-        }
-        Some(JsonValue::Null) | None => None,
-        Some(other) => return Err(invalid_value("date", &other.to_string())),
-    };
-    apply_status(data, &mut record, &status, date, memo.as_deref(), context)?;
+    let p = StatusParams::read(params, context, "WORKORDER")?;
+    apply_status(
+        data,
+        &mut record,
+        &p.status,
+        p.date,
+        p.memo.as_deref(),
+        context,
+    )?;
     record.set(wo::CHANGEDATE, Value::Date(context.now));
     record.set(wo::CHANGEBY, Value::Str(context.user.clone()));
     record.rowstamp = data.next_rowstamp();
     data.work_orders.put(index, record);
+    Ok(())
+}
+
+/// The purchase-order statuses a status may move to (POSTATUS). Assumption where IBM's
+/// documentation is not explicit: approval comes first (WAPPR → APPR), received orders close,
+/// an order on hold goes back to where it can be approved, and nothing leaves CLOSE, CAN or
+/// REVISE (history statuses).
+fn po_allowed_next(from: &str) -> &'static [&'static str] {
+    match from {
+        "WAPPR" | "PNDREV" => &["APPR", "CAN", "HOLD"],
+        "APPR" => &["INPRG", "CLOSE", "CAN", "HOLD"],
+        "INPRG" => &["CLOSE", "HOLD"],
+        "HOLD" => &["WAPPR", "APPR", "CAN"],
+        _ => &[],
+    }
+}
+
+/// Maximo's refusal of a status change of a record other than a work order.
+fn could_not_change(object: &str, key: &str, to: &str, detail: &str) -> MaximoError {
+    MaximoError::new(
+        StatusCode::BAD_REQUEST,
+        "BMXAA4590E",
+        format!("Could not change {object} {key} status to {to}.\n\t{detail}"),
+    )
+}
+
+/// `wsmethod:changeStatus` on a purchase order: POSTATUS moves; an order with receipts cannot
+/// be cancelled.
+pub(crate) fn change_po_status(
+    data: &mut MaximoData,
+    context: &WriteContext,
+    index: u64,
+    params: &Map<String, JsonValue>,
+) -> Result<(), MaximoError> {
+    let mut record = data
+        .purchase_orders
+        .get(index)
+        .ok_or_else(|| MaximoError::not_found("MXAPIPO", &index.to_string()))?;
+    let p = StatusParams::read(params, context, "PO")?;
+    let ponum = record.text(po::PONUM).to_owned();
+    let from = record.text(po::STATUS).to_owned();
+    let to = p.status;
+    if !super::schema::POSTATUS.contains(&to) {
+        return Err(invalid_value("Status", &to).on("status", "PO"));
+    }
+    if to == from {
+        return Err(could_not_change(
+            "Purchase Order",
+            &ponum,
+            &to,
+            "BMXAA0032E - The status that you selected is the same as the current status. Select a different status.",
+        ));
+    }
+    if !po_allowed_next(&from).contains(&to.as_str()) {
+        return Err(could_not_change(
+            "Purchase Order",
+            &ponum,
+            &to,
+            &format!("The status {from} does not allow a change to {to}."),
+        ));
+    }
+    let received = record.text(po::RECEIPTS) != "NONE" && !record.text(po::RECEIPTS).is_empty()
+        || record.children[PO_LINES].iter().any(|line| {
+            line.get(poline::RECEIVEDQTY)
+                .as_dec()
+                .is_some_and(|q| q > Decimal::ZERO)
+        });
+    if to == "CAN" && received {
+        return Err(could_not_change(
+            "Purchase Order",
+            &ponum,
+            &to,
+            "The purchase order cannot be canceled because items on it have been received.",
+        ));
+    }
+    let at = p.date.unwrap_or(context.now).min(context.now);
+    record.set(po::STATUS, Value::Str(to.clone()));
+    record.set(po::STATUSDATE, Value::Date(at));
+    record.set(
+        po::HISTORYFLAG,
+        Value::Bool(matches!(to.as_str(), "CLOSE" | "CAN")),
+    );
+    record.set(po::CHANGEDATE, Value::Date(context.now));
+    record.set(po::CHANGEBY, Value::Str(context.user.clone()));
+    record.rowstamp = data.next_rowstamp();
+    data.purchase_orders.put(index, record);
+    Ok(())
+}
+
+/// `wsmethod:changeStatus` on an asset: any LOCASSETSTATUS value; a decommissioned asset keeps
+/// its status for good.
+pub(crate) fn change_asset_status(
+    data: &mut MaximoData,
+    context: &WriteContext,
+    index: u64,
+    params: &Map<String, JsonValue>,
+) -> Result<(), MaximoError> {
+    let mut record = data
+        .assets
+        .get(index)
+        .ok_or_else(|| MaximoError::not_found("MXAPIASSET", &index.to_string()))?;
+    let p = StatusParams::read(params, context, "ASSET")?;
+    let assetnum = record.text(asset::ASSETNUM).to_owned();
+    let from = record.text(asset::STATUS).to_owned();
+    let to = p.status;
+    if !super::schema::LOCASSETSTATUS.contains(&to) {
+        return Err(invalid_value("Status", &to).on("status", "ASSET"));
+    }
+    if from == "DECOMMISSIONED" {
+        return Err(could_not_change(
+            "Asset",
+            &assetnum,
+            &to,
+            "The asset is decommissioned; its status cannot be changed.",
+        ));
+    }
+    if to == from {
+        return Err(could_not_change(
+            "Asset",
+            &assetnum,
+            &to,
+            "BMXAA0032E - The status that you selected is the same as the current status. Select a different status.",
+        ));
+    }
+    let at = p.date.unwrap_or(context.now).min(context.now);
+    record.set(asset::STATUS, Value::Str(to));
+    record.set(asset::STATUSDATE, Value::Date(at));
+    record.set(asset::CHANGEDATE, Value::Date(context.now));
+    record.set(asset::CHANGEBY, Value::Str(context.user.clone()));
+    record.rowstamp = data.next_rowstamp();
+    data.assets.put(index, record);
     Ok(())
 }
 
@@ -910,8 +1072,10 @@ fn update_asset(
 // ---------------------------------------------------------------------------------------------
 // Purchase orders
 
-const PO_WRITABLE: [usize; 6] = [
+const PO_WRITABLE: [usize; 8] = [
     po::DESCRIPTION,
+    po::ORDERDATE,
+    po::PAYMENTTERMS,
     po::VENDOR,
     po::REQUIREDDATE,
     po::VENDELIVERYDATE,
@@ -1122,6 +1286,19 @@ fn update_purchase_order(
         .purchase_orders
         .get(index)
         .ok_or_else(|| MaximoError::not_found("MXAPIPO", &index.to_string()))?;
+    // Maximo edits an order only while it waits on approval (or a revision is pending); an
+    // approved one changes through a revision.
+    let status = record.text(po::STATUS).to_owned();
+    if !matches!(status.as_str(), "WAPPR" | "PNDREV") {
+        return Err(MaximoError::new(
+            StatusCode::BAD_REQUEST,
+            "BMXAA4590E",
+            format!(
+                "Purchase Order {} cannot be modified because its status is {status}. Revise the purchase order to change it.",
+                record.text(po::PONUM)
+            ),
+        ));
+    }
     apply_writable(&mut record, body, &PO_WRITABLE);
     check_vendor(data, &record)?;
     if let Some(items) = body.child(PO_LINES) {

@@ -356,7 +356,9 @@ impl NsAuth {
         if let Some(m2m) = &self.m2m {
             m2m.revoke_tokens();
         }
-        vec![format!("token {id}"), String::from("the M2M mapping")]
+        let mut revoked = vec![String::from("the M2M mapping"), format!("token {id}")];
+        revoked.sort();
+        revoked
     }
 
     /// Makes every revoked token valid again; returns what was restored.

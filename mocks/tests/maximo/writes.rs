@@ -901,3 +901,137 @@ async fn bulk_sync_and_protocol_refusals() {
         );
     }
 }
+
+/// A new purchase order at BEDFORD, for a vendor and an item of the tiny data; its member path.
+async fn new_purchase_order(emulator: &Emulator) -> String {
+    let vendor = emulator
+        .get("/maximo/api/os/mxapivendor?lean=1&oslc.select=company&oslc.pageSize=1")
+        .await
+        .body["member"][0]["company"]
+        .clone();
+    let item = emulator
+        .get("/maximo/api/os/mxapiinventory?lean=1&oslc.select=itemnum&oslc.pageSize=1")
+        .await
+        .body["member"][0]["itemnum"]
+        .clone();
+    let created = emulator
+        .post(
+            "/maximo/api/os/mxapipo?lean=1",
+            &[],
+            &json!({"siteid": "BEDFORD", "vendor": vendor, "description": "Status test",
+                    "poline": [{"itemnum": item, "orderqty": 2, "unitcost": 5}]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    member_path(&created)
+}
+
+#[tokio::test]
+async fn purchase_orders_move_through_po_status_and_are_edited_only_before_approval() {
+    let emulator = start("tiny", 7).await;
+    let scripts: Vec<Vec<Step>> = vec![
+        vec![
+            ("APPR", None),
+            ("WAPPR", Some("BMXAA4590E")),
+            ("INPRG", None),
+            ("CAN", Some("BMXAA4590E")),
+            ("CLOSE", None),
+            ("APPR", Some("BMXAA4590E")),
+        ],
+        vec![("CAN", None), ("APPR", Some("BMXAA4590E"))],
+        vec![
+            ("NOPE", Some("BMXAA4190E")),
+            ("HOLD", None),
+            ("WAPPR", None),
+        ],
+    ];
+    for script in scripts {
+        let path = new_purchase_order(&emulator).await;
+        for (target, outcome) in script {
+            let before = read(&emulator, &path).await;
+            let answer = change(&emulator, &path, target, None).await;
+            let after = read(&emulator, &path).await;
+            match outcome {
+                None => {
+                    assert_eq!(answer.status, 204, "{target}: {}", answer.body);
+                    assert_eq!(after["status"], target);
+                    assert_ne!(after["_rowstamp"], before["_rowstamp"]);
+                    assert_eq!(
+                        after["historyflag"],
+                        json!(matches!(target, "CLOSE" | "CAN"))
+                    );
+                }
+                Some(code) => {
+                    assert_eq!(reason(&answer), (400, code.to_owned()), "{target}");
+                    assert_eq!(after, before, "{target}: a refusal changes nothing");
+                }
+            }
+        }
+    }
+    // Edits: while waiting on approval, yes; once approved, Maximo wants a revision.
+    let path = new_purchase_order(&emulator).await;
+    let merge = [PATCH, ("patchtype", "MERGE")];
+    let edited = emulator
+        .post(
+            &format!("{path}{LEAN}"),
+            &merge,
+            &json!({"paymentterms": "NET30", "poline": [{"polinenum": 1, "orderqty": 7}]}),
+        )
+        .await;
+    assert_eq!(edited.status, 204, "{}", edited.body);
+    let po = read(&emulator, &path).await;
+    assert_eq!(po["paymentterms"], "NET30");
+    assert_eq!(po["poline"][0]["orderqty"], 7.0);
+    assert_eq!(po["totalcost"], 35.0);
+    assert_eq!(change(&emulator, &path, "APPR", None).await.status, 204);
+    let approved = read(&emulator, &path).await;
+    let refused = emulator
+        .post(
+            &format!("{path}{LEAN}"),
+            &merge,
+            &json!({"description": "Too late"}),
+        )
+        .await;
+    assert_eq!(reason(&refused), (400, String::from("BMXAA4590E")));
+    assert_eq!(read(&emulator, &path).await, approved);
+}
+
+#[tokio::test]
+async fn a_received_order_cannot_be_cancelled_and_assets_retire_for_good() {
+    let emulator = start("tiny", 7).await;
+    let received = emulator
+        .get("/maximo/api/os/mxapipo?lean=1&oslc.select=ponum,revisionnum,siteid&oslc.where=receipts=\"PARTIAL\" and status in [\"APPR\",\"INPRG\"]&oslc.pageSize=1")
+        .await
+        .body["member"][0]
+        .clone();
+    let keys = format!(
+        "{}/{}/{}",
+        received["ponum"]
+            .as_str()
+            .expect("a received order in the tiny data"),
+        received["revisionnum"],
+        received["siteid"].as_str().expect("site")
+    );
+    let path = format!("/maximo/api/os/mxapipo/{}", rest_id(&keys));
+    let before = read(&emulator, &path).await;
+    let refused = change(&emulator, &path, "CAN", None).await;
+    assert_eq!(reason(&refused), (400, String::from("BMXAA4590E")));
+    assert_eq!(read(&emulator, &path).await, before);
+
+    let asset = some_asset(&emulator).await;
+    let keys = format!(
+        "{}/{}",
+        asset["assetnum"].as_str().expect("assetnum"),
+        asset["siteid"].as_str().expect("siteid")
+    );
+    let path = format!("/maximo/api/os/mxapiasset/{}", rest_id(&keys));
+    let retired = change(&emulator, &path, "DECOMMISSIONED", Some("Scrapped")).await;
+    assert_eq!(retired.status, 204, "{}", retired.body);
+    let after = read(&emulator, &path).await;
+    assert_eq!(after["status"], "DECOMMISSIONED");
+    let again = change(&emulator, &path, "OPERATING", None).await;
+    assert_eq!(reason(&again), (400, String::from("BMXAA4590E")));
+    assert_eq!(read(&emulator, &path).await, after);
+    let unknown = change(&emulator, &path, "MELTED", None).await;
+    assert_eq!(reason(&unknown).0, 400);
+}
