@@ -1,11 +1,12 @@
 """Standard OAuth clients against the NetSuite emulator, unmodified.
 
 Token-based authentication is signed by requests-oauthlib (OAuth 1.0a, HMAC-SHA256, realm = the
-account id), as NetSuite's own samples do; OAuth 2.0 client credentials use a client assertion
-signed by PyJWT (ES256) with the manifest's key. Through both it reads records (with query
-parameters that the signature must cover), runs SuiteQL, and checks NetSuite's refusals: a wrong
-token secret, a replayed nonce, a read-only role's write, a bad assertion.
-Usage: netsuite_oauth.py MANIFEST.json
+account id as NetSuite wants it, `1234567_SB1`), as NetSuite's own samples do; OAuth 2.0 client
+credentials use a client assertion signed by PyJWT (ES256) with the manifest's key. Through both
+it pages records by the server's own links, reads one with its sublists, filters with `q=` (which
+the signature must cover), creates a vendor, runs SuiteQL, and checks NetSuite's refusals: a wrong
+token secret, a replayed nonce, a stale timestamp, HMAC-SHA1, a read-only role's write, a bad
+assertion, an unknown bearer token. Usage: netsuite_oauth.py MANIFEST.json
 """
 
 import json
@@ -35,13 +36,16 @@ def tba(creds, token="token_id", secret="token_secret", **spoil):
     return OAuth1(**fields)
 
 
-def error_code(response):
-    details = response.json().get("o:errorDetails") or [{}]
-    return details[0].get("o:errorCode")
+def links(body):
+    return {link["rel"]: link["href"] for link in body["links"]}
 
 
-def expect(response, status, what):
+def expect(response, status, what, code=None):
     assert response.status_code == status, f"{what}: HTTP {response.status_code} {response.text[:300]}"
+    if code:
+        body = response.json()
+        details = body.get("o:errorDetails") or [{}]
+        assert body.get("status") == status and details[0].get("o:errorCode") == code, f"{what}: {body}"
 
 
 def main(manifest_path):
@@ -49,54 +53,87 @@ def main(manifest_path):
     base, creds = ns["base_url"], ns["credentials"]
     auth = tba(creds)
 
-    page = requests.get(f"{base}{RECORDS}/purchaseOrder", params={"limit": 5, "offset": 5}, auth=auth)
+    page = requests.get(f"{base}{RECORDS}/purchaseOrder", params={"limit": 5}, auth=auth)
     expect(page, 200, "a page of purchase orders")
     body = page.json()
-    assert len(body["items"]) == body["count"] == 5 and body["offset"] == 5, body
+    assert len(body["items"]) == body["count"] == 5 and body["offset"] == 0, body
     assert body["hasMore"] and body["totalResults"] > 10, body
-    first = body["items"][0]["id"]
+    assert set(links(body)) == {"self", "next", "last"}, body["links"]
+    assert all(set(item) == {"id", "links"} for item in body["items"]), "collection items are stubs"
+    second = requests.get(links(body)["next"], auth=auth)  # the server's link, signed as it is
+    expect(second, 200, "the next page by its link")
+    assert second.json()["offset"] == 5 and {"first", "previous"} <= set(links(second.json())), second.text
+    first = second.json()["items"][0]["id"]
     order = requests.get(f"{base}{RECORDS}/purchaseOrder/{first}", params={"expandSubResources": "true"}, auth=auth)
     expect(order, 200, "one purchase order")
     lines = order.json()["item"]["items"]
     assert lines and lines[0]["item"]["id"], order.json()
-    print(f"record API: {body['totalResults']} purchase orders, PO {first} has {len(lines)} lines")
+    print(f"record API: {body['totalResults']} purchase orders, two pages by links, PO {first} has {len(lines)} lines")
 
-    # A filter with spaces, quotes and slashes (dates in the account's format, M/d/yyyy): the
-    # signature covers the query as sent.
-    q = 'lastModifiedDate ON_OR_AFTER "1/1/2020" AND isInactive IS false'
-    vendors = requests.get(f"{base}{RECORDS}/vendor", params={"q": q, "limit": 3}, auth=auth)
-    expect(vendors, 200, "a filtered vendor list")
-    print(f"q= filter: {vendors.json()['totalResults']} vendors")
+    # Spaces, quotes, colons in the query: the signature covers it, as sent and as the server's
+    # `next` link re-encodes it.
+    since = "2026-01-01T00:00:00Z"
+    q = f'lastModifiedDate ON_OR_AFTER "{since}"'
+    recent = requests.get(f"{base}{RECORDS}/purchaseOrder", params={"q": q, "limit": 2}, auth=auth)
+    expect(recent, 200, "a q= filter")
+    assert 0 < recent.json()["totalResults"] < body["totalResults"], recent.text
+    later = requests.get(links(recent.json())["next"], auth=auth)
+    expect(later, 200, "the next filtered page by its link")
+    sample = requests.get(later.json()["items"][0]["links"][0]["href"], auth=auth)
+    expect(sample, 200, "a filtered record by its link")
+    assert sample.json()["lastModifiedDate"] >= since, sample.json()["lastModifiedDate"]
+    vendors = requests.get(f"{base}{RECORDS}/vendor", auth=auth,
+                           params={"q": 'dateCreated ON_OR_AFTER "1/1/2020" AND isInactive IS false', "limit": 3})
+    expect(vendors, 200, "a filter in the account's date format")
+    print(f"q= filter: {recent.json()['totalResults']} purchase orders since {since}, "
+          f"{vendors.json()['totalResults']} active vendors")
+
+    fresh = {"companyName": "Third Party Check Co", "subsidiary": {"id": order.json()["subsidiary"]["id"]}}
+    created = requests.post(f"{base}{RECORDS}/vendor", json=fresh, auth=auth)
+    expect(created, 204, "a vendor create")
+    vendor = requests.get(created.headers["Location"], auth=auth)
+    expect(vendor, 200, "the created vendor by its Location")
+    assert vendor.json()["companyName"] == "Third Party Check Co", vendor.text
+    print(f"created vendor {vendor.json()['id']} (204 + Location)")
 
     rows = requests.post(
         f"{base}{SUITEQL}",
         params={"limit": 10},
         headers={"Prefer": "transient"},
-        json={"q": "SELECT id, tranid FROM transaction WHERE type = 'PurchOrd' ORDER BY id"},
+        json={"q": "SELECT id, tranid, tranDate FROM transaction WHERE type = 'PurchOrd' ORDER BY id"},
         auth=auth,
     )
     expect(rows, 200, "a SuiteQL query")
-    items = rows.json()["items"]
-    assert len(items) == 10 and set(items[0]) >= {"id", "tranid"}, items[:1]
-    assert isinstance(items[0]["id"], str), "SuiteQL values are strings"
-    print(f"SuiteQL: {rows.json()['totalResults']} rows, first {items[0]['tranid']}")
+    result = rows.json()
+    items = result["items"]
+    assert len(items) == result["count"] == 10 and result["offset"] == 0 and result["hasMore"], result
+    assert set(items[0]) == {"id", "tranid", "trandate", "links"} and items[0]["links"] == [], items[0]
+    assert all(isinstance(v, str) for row in items for k, v in row.items() if k != "links"), "values are strings"
+    assert [int(row["id"]) for row in items] == sorted(int(row["id"]) for row in items), "ORDER BY id"
+    print(f"SuiteQL: {result['totalResults']} rows, lower-case string columns, first {items[0]['tranid']}")
 
     wrong = requests.get(f"{base}{RECORDS}/vendor", params={"limit": 1}, auth=tba(creds, resource_owner_secret="nope"))
-    expect(wrong, 401, "a wrong token secret")
-    assert error_code(wrong) == "INVALID_LOGIN", wrong.text
+    expect(wrong, 401, "a wrong token secret", "INVALID_LOGIN")
+    challenge = wrong.headers.get("WWW-Authenticate", "")
+    assert challenge.startswith(f'OAuth realm="{creds["account_id"]}"') and "token_rejected" in challenge, challenge
 
     # The same signed request twice: its nonce is spent after the first.
     prepared = requests.Request("GET", f"{base}{RECORDS}/vendor?limit=1", auth=auth).prepare()
     with requests.Session() as session:
         expect(session.send(prepared), 200, "a signed request")
-        replay = session.send(prepared)
-    expect(replay, 401, "a replayed nonce")
+        expect(session.send(prepared), 401, "a replayed nonce", "INVALID_LOGIN")
+
+    stale = tba(creds, timestamp=str(int(time.time()) - 3600))
+    expect(requests.get(f"{base}{RECORDS}/vendor", auth=stale), 401, "an hour-old timestamp", "INVALID_LOGIN")
+    sha1 = tba(creds, signature_method="HMAC-SHA1")
+    expect(requests.get(f"{base}{RECORDS}/vendor", auth=sha1), 401, "HMAC-SHA1", "INVALID_LOGIN")
 
     readonly = tba(creds, token="readonly_token_id", secret="readonly_token_secret")
+    expect(requests.get(f"{base}{RECORDS}/vendor", params={"limit": 1}, auth=readonly), 200, "a read-only role's read")
     write = requests.post(f"{base}{RECORDS}/vendor", json={"companyName": "Should Not Exist"}, auth=readonly)
-    expect(write, 403, "a read-only role's create")
-    assert error_code(write) == "INSUFFICIENT_PERMISSION", write.text
-    print("refusals: wrong secret, replayed nonce, read-only write")
+    expect(write, 403, "a read-only role's create", "INSUFFICIENT_PERMISSION")
+    print("refusals: wrong secret, replayed nonce, stale timestamp, HMAC-SHA1 (401 INVALID_LOGIN); "
+          "read-only write (403 INSUFFICIENT_PERMISSION)")
 
     if "private_key" in creds:
         m2m(base, creds)
@@ -134,4 +171,7 @@ def m2m(base, creds):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    try:
+        main(sys.argv[1])
+    except AssertionError as failure:
+        sys.exit(f"netsuite_oauth: FAILED: {failure}")
