@@ -245,6 +245,32 @@ impl AdminClient {
         Ok(j.entries)
     }
 
+    /// Installs a fault plan in its JSON form (`{"seed"?, "rule": [{…}]}`, the shape of
+    /// `fixtures/faults/*.toml`); counters start at zero. Answers the plan as installed.
+    pub async fn set_faults(&self, plan: Value) -> Result<Value, HarnessError> {
+        self.call(reqwest::Method::PUT, "/faults", Some(plan)).await
+    }
+
+    /// Installs one of the built-in fault plans (`fixtures/faults/NAME.toml`).
+    pub async fn set_fault_plan(&self, name: &str) -> Result<Value, HarnessError> {
+        self.call(
+            reqwest::Method::PUT,
+            "/faults",
+            Some(json!({ "plan": name })),
+        )
+        .await
+    }
+
+    /// Removes the fault plan: nothing is faulted any more.
+    pub async fn clear_faults(&self) -> Result<Value, HarnessError> {
+        self.call(reqwest::Method::DELETE, "/faults", None).await
+    }
+
+    /// The installed fault plan with each rule's `matched` and `fired` counters.
+    pub async fn faults(&self) -> Result<Value, HarnessError> {
+        self.call(reqwest::Method::GET, "/faults", None).await
+    }
+
     /// The sequence number of the newest journal entry (0 when empty).
     pub async fn journal_mark(&self) -> Result<u64, HarnessError> {
         Ok(self.journal(0).await?.last().map_or(0, |e| e.seq))

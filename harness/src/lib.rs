@@ -165,6 +165,7 @@ async fn start_emulator(options: &HarnessOptions) -> Result<RunningEmulator, Har
             system,
             profile,
             seed: options.seed,
+            faults: None,
         },
         listener,
     )

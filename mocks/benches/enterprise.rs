@@ -24,6 +24,7 @@ async fn start() -> RunningEmulator {
         system: SystemKind::Sap,
         profile: Profile::builtin("enterprise").expect("enterprise profile"),
         seed: 7,
+        faults: None,
     };
     serve(options, listener).await.expect("serve")
 }

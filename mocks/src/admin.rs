@@ -4,22 +4,30 @@
 //! and are answered through [`SystemAdmin`]. Entity names are the unified API's
 //! (`purchase-orders`, `vendors`); ids and timestamps are the system's own, never mapped. No
 //! authentication: the harness is the only client. Errors are `{"error":"…"}` with 400 or 404.
+//!
+//! Fault plans (`/faults`): `GET` lists the plan and each rule's `matched`/`fired` counters;
+//! `PUT` (or `POST`) replaces it with a plan in TOML (`Content-Type: application/toml` or
+//! `text/*`) or JSON (the same shape), or with `{"plan":"NAME"}` (a built-in plan of
+//! `fixtures/faults/`, optionally with `"seed"`); `DELETE` removes it. A refused plan leaves the
+//! installed one as it was.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value as JsonValue, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::SystemKind;
 use crate::clock::format_instant;
+use crate::faults::{self, FaultPlan};
 use crate::server::Core;
+use crate::{MockError, SystemKind};
 
 /// A refusal from the admin API.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +132,14 @@ pub(crate) trait SystemAdmin: Send + Sync {
     fn revoke_credentials(&self) -> Vec<String>;
     /// Makes every revoked credential valid again; returns what was restored.
     fn restore_credentials(&self) -> Vec<String>;
+    /// The system's own error answer with `status` (a fault plan's `status` and `rate_limit`
+    /// rules), rendered by its usual error code; `uri` is the faulted request's, for what the
+    /// system stamps on errors (SAP's service, Maximo's lean form).
+    fn fault_response(&self, uri: &Uri, status: StatusCode, message: &str) -> Response;
+    /// Ends the short-lived credentials (sessions, CSRF tokens, bearer tokens) as if their
+    /// lifetime had run out (a fault plan's `expire_tokens`); long-lived ones (passwords, API
+    /// keys, TBA tokens) stay. Returns what ended.
+    fn expire_sessions(&self) -> Vec<String>;
     /// Admin endpoints only this system has (NetSuite's `/governance`), mounted beside the
     /// common ones under `/__admin`; they must not set a fallback.
     fn extra_routes(&self) -> Option<Router> {
@@ -151,6 +167,13 @@ pub(crate) fn router(core: Arc<Core>, system: Arc<dyn SystemAdmin>) -> Router {
         .route("/truth/{entity}", get(truth))
         .route("/records/{entity}/{id}", get(record))
         .route("/journal", get(journal).delete(clear_journal))
+        .route(
+            "/faults",
+            get(get_faults)
+                .put(set_faults)
+                .post(set_faults)
+                .delete(clear_faults),
+        )
         .route(
             "/credentials/revoke",
             axum::routing::post(revoke_credentials),
@@ -223,6 +246,10 @@ async fn index(State(state): State<AdminState>) -> Response {
         "GET /__admin/records/{entity}/{id}",
         "GET /__admin/journal",
         "DELETE /__admin/journal",
+        "GET /__admin/faults",
+        "PUT /__admin/faults",
+        "POST /__admin/faults",
+        "DELETE /__admin/faults",
         "POST /__admin/credentials/revoke",
         "POST /__admin/credentials/restore",
     ];
@@ -418,4 +445,70 @@ async fn restore_credentials(State(state): State<AdminState>) -> Response {
 
 async fn clear_journal(State(state): State<AdminState>) -> Response {
     axum::Json(json!({ "cleared": state.core.journal.clear() })).into_response()
+}
+
+async fn get_faults(State(state): State<AdminState>) -> Response {
+    axum::Json(state.core.faults.describe(state.core.seed)).into_response()
+}
+
+/// Reads a plan from an admin body: `{"plan":"NAME"}` (with an optional `seed`), a JSON plan, or
+/// a TOML plan. TOML when the content type says so (`application/toml`, `text/*`), JSON when it
+/// says JSON, otherwise by the first character.
+fn plan_from_body(headers: &HeaderMap, body: &Bytes) -> Result<FaultPlan, AdminError> {
+    let invalid = |error: MockError| AdminError::BadRequest(error.to_string());
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let text = std::str::from_utf8(body)
+        .map_err(|_| AdminError::BadRequest(String::from("the body must be UTF-8")))?;
+    let is_toml = content_type.contains("toml") || content_type.starts_with("text/");
+    let is_json = content_type.contains("json");
+    if is_toml || (!is_json && !text.trim_start().starts_with('{')) {
+        return FaultPlan::from_toml(text).map_err(invalid);
+    }
+    let map = parse_body(body)?;
+    if !map.contains_key("plan") {
+        return FaultPlan::from_json(&JsonValue::Object(map)).map_err(invalid);
+    }
+    if let Some(unknown) = map.keys().find(|key| *key != "plan" && *key != "seed") {
+        return Err(AdminError::BadRequest(format!(
+            "unknown field {unknown:?} beside plan (give a built-in plan's name, or rules)"
+        )));
+    }
+    let name = map.get("plan").and_then(JsonValue::as_str).ok_or_else(|| {
+        AdminError::BadRequest(String::from("plan must be the name of a built-in plan"))
+    })?;
+    let mut plan = FaultPlan::builtin(name).map_err(invalid)?;
+    if let Some(seed) = map.get("seed") {
+        plan.seed = Some(seed.as_u64().ok_or_else(|| {
+            AdminError::BadRequest(String::from("seed must be a non-negative integer"))
+        })?);
+    }
+    Ok(plan)
+}
+
+async fn set_faults(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AdminError> {
+    let plan = plan_from_body(&headers, &body)?;
+    faults::check_plan(&plan, state.system.system(), &state.system.entities())
+        .map_err(|reason| AdminError::BadRequest(format!("invalid fault plan: {reason}")))?;
+    Ok(axum::Json(state.core.faults.install(plan, state.core.seed)).into_response())
+}
+
+async fn clear_faults(State(state): State<AdminState>) -> Response {
+    // Answers like GET (no plan now), plus what was removed.
+    let (cleared, removed) = state.core.faults.clear();
+    axum::Json(json!({
+        "cleared": cleared,
+        "removed": removed,
+        "plan": null,
+        "seed": state.core.seed,
+        "rules": [],
+    }))
+    .into_response()
 }

@@ -31,6 +31,20 @@ pub enum MockError {
     /// A profile parsed but its figures do not make sense.
     #[error("invalid profile {origin}: {reason}")]
     ProfileInvalid { origin: String, reason: String },
+    /// No built-in fault plan has this name.
+    #[error("unknown built-in fault plan {name:?}; built-in plans: {known}")]
+    UnknownFaultPlan { name: String, known: String },
+    /// A fault plan file could not be read.
+    #[error("failed to read fault plan {path}: {source}")]
+    FaultPlanRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A fault plan is not valid TOML or JSON of the plan's shape, or a rule makes no sense;
+    /// `reason` names the rule and the field.
+    #[error("invalid fault plan {origin}: {reason}")]
+    FaultPlanInvalid { origin: String, reason: String },
     /// The listener's local address could not be read.
     #[error("failed to read the listener's address: {0}")]
     Listener(#[source] std::io::Error),

@@ -3,7 +3,8 @@
 //! Each emulator is an HTTP server speaking the system's own protocol (this round: SAP S/4HANA's
 //! OData v2 purchase order service) over data generated deterministically from a seed and a
 //! volume [`Profile`], plus an admin API under `/__admin` (virtual clock, churn, ground truth,
-//! native records, request journal) that the conformance harness uses to check a connector.
+//! native records, request journal, fault plans) that the conformance harness uses to check a
+//! connector.
 //!
 //! Nothing here is shared with the connectors in `unified/`: an emulator that shared code with
 //! the client it tests would hide that client's mistakes.
@@ -12,7 +13,12 @@
 //! # async fn run() -> Result<(), mw_mocks::MockError> {
 //! use mw_mocks::{EmulatorOptions, Profile, SystemKind, serve};
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(mw_mocks::MockError::Listener)?;
-//! let options = EmulatorOptions { system: SystemKind::Sap, profile: Profile::builtin("tiny")?, seed: 7 };
+//! let options = EmulatorOptions {
+//!     system: SystemKind::Sap,
+//!     profile: Profile::builtin("tiny")?,
+//!     seed: 7,
+//!     faults: Some(mw_mocks::FaultPlan::builtin("server-errors")?),
+//! };
 //! let emulator = serve(options, listener).await?;
 //! println!("{}", emulator.manifest_entry());
 //! emulator.shutdown().await;
@@ -20,7 +26,8 @@
 //! ```
 //!
 //! Layout: `clock` (virtual time), `profile` (volumes), `admin` (the `/__admin` router and
-//! the per-system trait behind it), `journal` (request log middleware), `sap` (the SAP
+//! the per-system trait behind it), `journal` (request log middleware), `faults` (fault plans
+//! and the middleware that applies them to every emulator), `sap` (the SAP
 //! emulator: routes, auth, OData machinery, data generation), `maximo` (the IBM Maximo
 //! emulator: OSLC JSON API, `oslc.where` parser, data generation), `netsuite` (the Oracle
 //! NetSuite emulator: REST record API, SuiteQL parser, token-based auth, concurrency limit).
@@ -30,6 +37,7 @@ mod error;
 mod profile;
 
 mod admin;
+mod faults;
 mod journal;
 mod maximo;
 mod netsuite;
@@ -40,6 +48,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use error::MockError;
+pub use faults::FaultPlan;
 pub use profile::MaximoSettings;
 pub use profile::NetSuiteSettings;
 pub use profile::{
@@ -94,4 +103,7 @@ pub struct EmulatorOptions {
     pub profile: Profile,
     /// Same seed and profile, same data, on every machine.
     pub seed: u64,
+    /// A fault plan installed from the start (the admin API can replace or clear it); rules
+    /// naming another `system` never fire here.
+    pub faults: Option<FaultPlan>,
 }

@@ -1,5 +1,10 @@
 //! Serving an emulator: shared core state, the router around a system, and the handle that
 //! stops it.
+//!
+//! Around every system router, from the outside in: `stamp_date` (the virtual `Date`, so even a
+//! fault's answer carries it), the fault layer (`faults`), the journal (so it records only the
+//! requests that reached the system), then the system. `/__admin` passes through all of them
+//! untouched except `stamp_date`.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -11,19 +16,24 @@ use axum::http::HeaderValue;
 use axum::http::header::DATE;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
+use chrono::TimeDelta;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::clock::{VirtualClock, http_date};
+use crate::faults::{self, DateSkew, FaultLayer, FaultState};
 use crate::journal::{JOURNAL_CAPACITY, Journal};
 use crate::{EmulatorOptions, MockError, Profile, SystemKind, admin, journal, sap};
 
-/// State every emulator shares: the clock, the journal, and what it was started with.
+/// State every emulator shares: the clock, the journal, the fault plan, and what it was started
+/// with.
 #[derive(Debug)]
 pub(crate) struct Core {
     pub(crate) clock: VirtualClock,
     pub(crate) journal: Journal,
+    /// The installed fault plan and its counters.
+    pub(crate) faults: Arc<FaultState>,
     pub(crate) seed: u64,
     pub(crate) profile: Profile,
     /// `http://127.0.0.1:PORT`, for absolute URIs when a request has no `Host`.
@@ -40,6 +50,8 @@ pub struct RunningEmulator {
     pub admin_url: String,
     /// Everything a client needs to authenticate, in the manifest's form.
     pub credentials: serde_json::Value,
+    /// Ends hanging fault rules, so a hang never holds up shutdown.
+    faults: Arc<FaultState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -57,6 +69,7 @@ impl RunningEmulator {
 
     /// Stops accepting connections and waits (briefly) for open ones to finish.
     pub async fn shutdown(mut self) {
+        self.faults.halt();
         if let Some(signal) = self.shutdown.take() {
             let _ = signal.send(());
         }
@@ -75,6 +88,7 @@ impl RunningEmulator {
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        self.faults.halt();
         if let Some(task) = self.task.take() {
             task.abort();
         }
@@ -82,10 +96,18 @@ impl Drop for RunningEmulator {
 }
 
 /// Stamps every response with the virtual clock's `Date` (RFC 9110 IMF-fixdate). Clients take
-/// their sync lookback from it, so it must never be the wall clock.
+/// their sync lookback from it, so it must never be the wall clock. A fault plan's `clock_skew`
+/// shifts it (the [`DateSkew`] extension); records keep their own stamps.
 async fn stamp_date(State(core): State<Arc<Core>>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&http_date(core.clock.now())) {
+    let now = core.clock.now();
+    let at = match response.extensions().get::<DateSkew>() {
+        Some(DateSkew(seconds)) => TimeDelta::try_seconds(*seconds)
+            .and_then(|skew| now.checked_add_signed(skew))
+            .unwrap_or(now),
+        None => now,
+    };
+    if let Ok(value) = HeaderValue::from_str(&http_date(at)) {
         response.headers_mut().insert(DATE, value);
     }
     response
@@ -113,6 +135,7 @@ pub async fn serve(
     let core = Arc::new(Core {
         clock: VirtualClock::new(options.profile.clock_start),
         journal: Journal::new(JOURNAL_CAPACITY),
+        faults: Arc::new(FaultState::default()),
         seed: options.seed,
         profile: options.profile,
         base_url: base_url.clone(),
@@ -122,10 +145,24 @@ pub async fn serve(
         SystemKind::Maximo => crate::maximo::build(Arc::clone(&core))?,
         SystemKind::NetSuite => crate::netsuite::build(Arc::clone(&core))?,
     };
+    if let Some(plan) = options.faults {
+        faults::check_plan(&plan, options.system, &system.admin.entities()).map_err(|reason| {
+            MockError::FaultPlanInvalid {
+                origin: plan.name().unwrap_or("the fault plan").to_owned(),
+                reason,
+            }
+        })?;
+        core.faults.install(plan, core.seed);
+    }
+    let fault_layer = Arc::new(FaultLayer {
+        core: Arc::clone(&core),
+        system: Arc::clone(&system.admin),
+    });
     let app = Router::new()
         .nest("/__admin", admin::router(Arc::clone(&core), system.admin))
         .merge(system.router)
         .layer(from_fn_with_state(Arc::clone(&core), journal::record))
+        .layer(from_fn_with_state(fault_layer, faults::apply))
         .layer(from_fn_with_state(Arc::clone(&core), stamp_date));
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -143,6 +180,7 @@ pub async fn serve(
         admin_url: format!("{base_url}/__admin"),
         base_url,
         credentials: system.credentials,
+        faults: Arc::clone(&core.faults),
         shutdown: Some(shutdown),
         task: Some(task),
     })

@@ -2,7 +2,7 @@
 //! and which credentials they accept, once every one of them is listening.
 
 use anyhow::{Context, bail};
-use mw_mocks::{EmulatorOptions, Profile, SystemKind};
+use mw_mocks::{EmulatorOptions, FaultPlan, Profile, SystemKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,6 +23,11 @@ pub(crate) struct Args {
     /// Where to write the manifest JSON (also printed on stdout).
     #[arg(long)]
     manifest: Option<PathBuf>,
+    /// Fault plan installed in every emulator: a built-in plan (`fixtures/faults/NAME.toml`,
+    /// e.g. `server-errors`) or a path to a plan TOML file. Rules naming a `system` apply only
+    /// to that system; `/__admin/faults` can replace or clear the plan later.
+    #[arg(long, value_name = "NAME_OR_FILE")]
+    faults: Option<String>,
 }
 
 fn profile(name: &str) -> anyhow::Result<Profile> {
@@ -34,10 +39,20 @@ fn profile(name: &str) -> anyhow::Result<Profile> {
     }
 }
 
+fn fault_plan(name: &str) -> anyhow::Result<FaultPlan> {
+    let path = std::path::Path::new(name);
+    if name.ends_with(".toml") || path.exists() {
+        Ok(FaultPlan::from_file(path)?)
+    } else {
+        Ok(FaultPlan::builtin(name)?)
+    }
+}
+
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.systems.is_empty() {
         bail!("--systems names no system");
     }
+    let faults = args.faults.as_deref().map(fault_plan).transpose()?;
     let mut running = Vec::new();
     for (i, name) in args.systems.iter().enumerate() {
         let system: SystemKind = name.trim().parse()?;
@@ -55,6 +70,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 system,
                 profile: profile(&args.profile)?,
                 seed: args.seed,
+                faults: faults.clone(),
             },
             listener,
         )

@@ -8,6 +8,8 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::Value as JsonValue;
 
@@ -15,6 +17,7 @@ use super::auth::MaximoAuth;
 use super::churn;
 use super::data::MaximoData;
 use super::data::book::{Book, Generator};
+use super::error::MaximoError;
 use super::render::{Renderer, key_values};
 use super::schema::{OsKind, inventory};
 use super::select::Projection;
@@ -199,5 +202,19 @@ impl SystemAdmin for MaximoAdmin {
 
     fn restore_credentials(&self) -> Vec<String> {
         self.auth.restore()
+    }
+
+    fn fault_response(&self, uri: &Uri, status: StatusCode, message: &str) -> Response {
+        // Lean exactly when the request asked for it, as the routes decide.
+        let lean = uri.query().is_some_and(|query| {
+            query
+                .split('&')
+                .any(|pair| pair == "lean=1" || pair == "lean=true")
+        });
+        MaximoError::fault(status, message).response(lean)
+    }
+
+    fn expire_sessions(&self) -> Vec<String> {
+        self.auth.end_sessions()
     }
 }

@@ -279,6 +279,17 @@ impl MaximoAuth {
         vec![user.clone(), format!("{user} API key")]
     }
 
+    /// Ends every session (`JSESSIONID`) as if it had timed out; API keys and passwords do not
+    /// expire. Returns what ended.
+    pub(crate) fn end_sessions(&self) -> Vec<String> {
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        let (by_id, order) = &mut *sessions;
+        let count = by_id.len();
+        by_id.clear();
+        order.clear();
+        vec![format!("{count} sessions")]
+    }
+
     pub(crate) fn restore(&self) -> Vec<String> {
         let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
         if !*revoked {

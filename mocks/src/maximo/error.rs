@@ -170,6 +170,18 @@ impl MaximoError {
         )
     }
 
+    /// A fault plan's refusal with `status`. Maximo has no throttling or outage message of its
+    /// own in the reference, so beyond the login (401) and not-found (404) codes it uses
+    /// `BMXAA6713E`, the generic code of a failed MBO operation.
+    pub(crate) fn fault(status: StatusCode, message: &str) -> Self {
+        let code = match status.as_u16() {
+            401 => "BMXAA7901E",
+            404 => "BMXAA8727E",
+            _ => "BMXAA6713E",
+        };
+        MaximoError::new(status, code, message)
+    }
+
     /// The JSON body, lean or namespaced.
     pub(crate) fn body(&self, lean: bool) -> JsonValue {
         let more_info = format!("oslc/error/messages/{}", self.reason);

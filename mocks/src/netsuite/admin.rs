@@ -21,6 +21,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value as JsonValue, json};
@@ -28,6 +29,7 @@ use serde_json::{Value as JsonValue, json};
 use super::auth::NsAuth;
 use super::data::items::parse_level_id;
 use super::data::{NetSuiteData, Stamp, plain_decimal};
+use super::error::NsError;
 use super::governance::Governance;
 use super::records::{View, inventory, number, purchase_order, vendor};
 use crate::SystemKind;
@@ -289,6 +291,14 @@ impl SystemAdmin for NetSuiteAdmin {
 
     fn restore_credentials(&self) -> Vec<String> {
         self.auth.restore_tokens()
+    }
+
+    fn fault_response(&self, _uri: &Uri, status: StatusCode, message: &str) -> Response {
+        NsError::fault(status, message).into_response()
+    }
+
+    fn expire_sessions(&self) -> Vec<String> {
+        self.auth.expire_bearer_tokens()
     }
 
     fn extra_routes(&self) -> Option<Router> {

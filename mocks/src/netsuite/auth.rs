@@ -361,6 +361,13 @@ impl NsAuth {
         revoked
     }
 
+    /// Ends the OAuth 2.0 bearer tokens as if their hour had run out; the M2M mapping and the
+    /// TBA tokens (which do not expire) stay. Returns what ended.
+    pub(crate) fn expire_bearer_tokens(&self) -> Vec<String> {
+        let count = self.m2m.as_ref().map_or(0, Issuer::expire_tokens);
+        vec![format!("{count} OAuth 2.0 access tokens")]
+    }
+
     /// Makes every revoked token valid again; returns what was restored.
     pub(crate) fn restore_tokens(&self) -> Vec<String> {
         let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);

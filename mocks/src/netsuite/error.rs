@@ -161,6 +161,21 @@ impl NsError {
         error
     }
 
+    /// A fault plan's refusal with `status`: the governance 429 for throttling, otherwise the
+    /// code NetSuite gives that status (`UNEXPECTED_ERROR` for every 5xx; reference §5.2 has no
+    /// code for 503, which may also come as an HTML maintenance page).
+    pub(crate) fn fault(status: StatusCode, message: &str) -> Self {
+        let code = match status.as_u16() {
+            429 => return NsError::concurrency_limit(),
+            401 => "INVALID_LOGIN",
+            403 => "INSUFFICIENT_PERMISSION",
+            404 => "NONEXISTENT_ID",
+            400..=499 => "USER_ERROR",
+            _ => "UNEXPECTED_ERROR",
+        };
+        NsError::new(status, code, message)
+    }
+
     /// 400 `IDEMPOTENCY_ERROR` (titled "Conflict") pointing at the job that used the key.
     pub(crate) fn idempotency(job_url: &str) -> Self {
         let mut error = NsError::new(

@@ -189,6 +189,14 @@ impl Issuer {
             .is_some_and(|until| *until > now)
     }
 
+    /// Ends every token as if its hour had run out; returns how many there were.
+    pub(crate) fn expire_tokens(&self) -> usize {
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = tokens.len();
+        tokens.clear();
+        count
+    }
+
     /// Forgets every token (the mapping was revoked).
     pub(crate) fn revoke_tokens(&self) {
         self.tokens

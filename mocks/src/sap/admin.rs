@@ -7,6 +7,8 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use serde_json::Value as JsonValue;
 
 use super::auth::SapAuth;
@@ -14,6 +16,7 @@ use super::business_partner::admin::SupplyAdmin;
 use super::data::{ChurnRefusal, PurchaseOrderBook, instant, parse_number, ticks};
 use super::maintenance_order::admin::PlantMaintenanceAdmin;
 use super::purchase_order::record_json;
+use super::routes::{SapState, fault_response};
 use crate::SystemKind;
 use crate::admin::{
     AdminError, ChurnOutcome, SnapshotTruth, SystemAdmin, Truth, TruthRecord, TruthWindow,
@@ -26,6 +29,8 @@ pub(crate) struct SapAdmin {
     core: Arc<Core>,
     book: Arc<RwLock<PurchaseOrderBook>>,
     auth: Arc<SapAuth>,
+    /// The routes' state: a fault's error envelope is stamped like any other.
+    routes: Arc<SapState>,
     /// Work orders and assets.
     plant_maintenance: Option<PlantMaintenanceAdmin>,
     /// Vendors and inventory.
@@ -37,11 +42,13 @@ impl SapAdmin {
         core: Arc<Core>,
         book: Arc<RwLock<PurchaseOrderBook>>,
         auth: Arc<SapAuth>,
+        routes: Arc<SapState>,
     ) -> Self {
         SapAdmin {
             core,
             book,
             auth,
+            routes,
             plant_maintenance: None,
             supply: None,
         }
@@ -100,6 +107,14 @@ impl SystemAdmin for SapAdmin {
 
     fn restore_credentials(&self) -> Vec<String> {
         self.auth.unlock_users()
+    }
+
+    fn fault_response(&self, uri: &Uri, status: StatusCode, message: &str) -> Response {
+        fault_response(&self.routes, uri, status, message)
+    }
+
+    fn expire_sessions(&self) -> Vec<String> {
+        self.auth.expire_sessions()
     }
 
     fn truth(&self, entity: &str, window: TruthWindow) -> Result<Truth, AdminError> {

@@ -191,6 +191,25 @@ impl SapAuth {
         vec![user, self.client_id.clone()]
     }
 
+    /// Ends every session (and with it its CSRF token) and every OAuth access token, as if
+    /// their lifetime had run out; users and the OAuth client stay valid, so a client gets new
+    /// ones by logging on again. Returns what ended.
+    pub(crate) fn expire_sessions(&self) -> Vec<String> {
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        let ended_sessions = sessions.by_id.len();
+        sessions.by_id.clear();
+        sessions.order.clear();
+        drop(sessions);
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let ended_tokens = tokens.0.len();
+        tokens.0.clear();
+        tokens.1.clear();
+        vec![
+            format!("{ended_sessions} sessions with their CSRF tokens"),
+            format!("{ended_tokens} OAuth access tokens"),
+        ]
+    }
+
     /// Unlocks every locked user. Returns the names unlocked.
     pub(crate) fn unlock_users(&self) -> Vec<String> {
         let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);

@@ -98,11 +98,11 @@ pub(crate) fn build(core: Arc<Core>) -> Result<BuiltSystem, MockError> {
         .route("/sap/opu/odata/sap/{*rest}", any(routes::odata))
         .route(auth::TOKEN_PATH, any(routes::token))
         .fallback(routes::not_found)
-        .with_state(state);
+        .with_state(Arc::clone(&state));
     Ok(BuiltSystem {
         router,
         admin: Arc::new(
-            admin::SapAdmin::new(Arc::clone(&core), book, auth)
+            admin::SapAdmin::new(Arc::clone(&core), book, auth, state)
                 .with_plant_maintenance(plant_maintenance)
                 .with_supply(SupplyAdmin::new(core, partners, inventory)),
         ),

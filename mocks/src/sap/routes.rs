@@ -151,6 +151,36 @@ pub(crate) async fn token(State(state): State<Arc<SapState>>, request: Request) 
         .token_response(&parts.headers, &bytes, state.core.clock.now())
 }
 
+/// A fault plan's refusal in SAP Gateway's envelope, stamped with the service the path names
+/// (none for paths outside a service). SAP publishes no body for throttling or outages, so the
+/// code is the framework's exception class: technical for 5xx, business for 4xx.
+pub(crate) fn fault_response(
+    state: &SapState,
+    uri: &axum::http::Uri,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    let rest = uri.path().strip_prefix(SERVICE_PREFIX).unwrap_or_default();
+    let raw_service = rest.split('/').next().unwrap_or_default();
+    let decoded = decode_component(raw_service).unwrap_or_default();
+    let name = decoded.split(';').next().unwrap_or_default();
+    let version = service_version(&decoded);
+    let definition = state.services.iter().map(|s| s.definition()).find(|d| {
+        d.name.eq_ignore_ascii_case(name)
+            && service_version(&format!(";v={}", d.version)) == version
+    });
+    let context = match definition {
+        Some(d) => state.error_context(d.name, d.version, d.component_id),
+        None => state.error_context("", "0001", ""),
+    };
+    let code = if status.is_server_error() {
+        "/IWBEP/CX_MGW_TECH_EXCEPTION"
+    } else {
+        "/IWBEP/CX_MGW_BUSI_EXCEPTION"
+    };
+    ODataError::new(status, code, message).into_response(&context)
+}
+
 /// Anything outside the known ICF nodes: the ICF's plain 404 page.
 pub(crate) async fn not_found() -> Response {
     let mut response = (

@@ -30,6 +30,7 @@ pub(crate) async fn start(profile: &str, seed: u64) -> Emulator {
         system: SystemKind::Maximo,
         profile: Profile::builtin(profile).expect("profile"),
         seed,
+        faults: None,
     };
     let running = serve(options, listener).await.expect("serve");
     let apikey = running.credentials["apikey"]

@@ -141,6 +141,7 @@ pub(crate) async fn start(profile: &str, seed: u64) -> Ns {
         system: SystemKind::NetSuite,
         profile: Profile::builtin(profile).expect("profile"),
         seed,
+        faults: None,
     };
     let running = serve(options, listener).await.expect("serve");
     Ns {

@@ -32,6 +32,7 @@ pub(crate) async fn start(profile: &str, seed: u64) -> Emulator {
         system: SystemKind::Sap,
         profile: Profile::builtin(profile).expect("profile"),
         seed,
+        faults: None,
     };
     let running = serve(options, listener).await.expect("serve");
     let credentials = running.credentials.clone();

@@ -241,6 +241,7 @@ async fn etag_sets_must_exist() {
                 system: SystemKind::Sap,
                 profile,
                 seed: 7,
+                faults: None,
             },
             listener,
         )

@@ -867,6 +867,7 @@ async fn status_lifecycle_through_function_imports() {
                 system: mw_mocks::SystemKind::Sap,
                 profile: mw_mocks::Profile::builtin("tiny").expect("tiny"),
                 seed: 7,
+                faults: None,
             },
             tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await

@@ -36,6 +36,7 @@ pub(crate) async fn start_edited(seed: u64, edit: impl Fn(String) -> String) -> 
             system: SystemKind::Sap,
             profile,
             seed,
+            faults: None,
         },
         listener,
     )

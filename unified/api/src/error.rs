@@ -119,6 +119,8 @@ impl From<ConnectorError> for ApiError {
             ConnectorError::Unavailable { .. } | ConnectorError::Protocol { .. } => {
                 StatusCode::BAD_GATEWAY
             }
+            // Nothing was sent: the connection itself is pausing, as a 503 says.
+            ConnectorError::CircuitOpen { .. } => StatusCode::SERVICE_UNAVAILABLE,
         };
         let mut detail = e.to_string();
         if let Some(msg) = e.upstream().and_then(|u| u.message.as_deref()) {
@@ -126,6 +128,7 @@ impl From<ConnectorError> for ApiError {
         }
         let retry_after = match &e {
             ConnectorError::RateLimited { retry_after, .. } => *retry_after,
+            ConnectorError::CircuitOpen { retry_in, .. } => Some(*retry_in),
             _ => None,
         };
         let code = e.code();

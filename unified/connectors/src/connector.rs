@@ -1,5 +1,6 @@
 //! The one trait the sync engine and the API server know connectors by.
 
+use crate::resilience::Health;
 use crate::{Capabilities, ConnectorError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -55,6 +56,14 @@ pub trait Connector: Send + Sync {
     fn system(&self) -> System;
 
     fn capabilities(&self) -> &Capabilities;
+
+    /// A sync starts: the connection's retry budget is refilled (see [`crate::resilience`]).
+    fn begin_sync(&self) {}
+
+    /// The connection's health as its resilience layer sees it: the circuit, failures in a row.
+    fn health(&self) -> Health {
+        Health::default()
+    }
 
     /// Contacts the system with the configured credentials. Fails with
     /// [`ConnectorError::Auth`] on refused credentials and [`ConnectorError::Unavailable`] when

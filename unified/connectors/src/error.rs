@@ -61,6 +61,18 @@ pub enum ConnectorError {
         upstream: Option<Upstream>,
     },
 
+    /// The connection's circuit is open after `failures` transient failures in a row: nothing
+    /// was sent. A probe goes through in `retry_in`.
+    #[error(
+        "the source keeps failing ({failures} failures in a row, last: {last_failure}); \
+         the connection pauses its requests for {retry_in:?}"
+    )]
+    CircuitOpen {
+        failures: u32,
+        retry_in: Duration,
+        last_failure: String,
+    },
+
     /// The source answered something this connector cannot read (bad JSON, missing fields).
     #[error("unexpected response from the source: {detail}")]
     Protocol {
@@ -120,7 +132,8 @@ impl ConnectorError {
             | ConnectorError::Protocol { upstream: u, .. } => u.as_ref(),
             ConnectorError::InvalidConfig(_)
             | ConnectorError::Invalid(_)
-            | ConnectorError::NotSupported { .. } => None,
+            | ConnectorError::NotSupported { .. }
+            | ConnectorError::CircuitOpen { .. } => None,
         }
     }
 
@@ -135,19 +148,22 @@ impl ConnectorError {
             ConnectorError::NotFound(_) => "not_found",
             ConnectorError::NotSupported { .. } => "not_supported",
             ConnectorError::RateLimited { .. } => "rate_limited",
-            ConnectorError::Unavailable { .. } => "upstream_unavailable",
+            ConnectorError::Unavailable { .. } | ConnectorError::CircuitOpen { .. } => {
+                "upstream_unavailable"
+            }
             ConnectorError::Protocol { .. } => "upstream_invalid_response",
         }
     }
 
     /// Whether repeating the same request later may succeed (network trouble, 5xx, 429, a
-    /// response cut short). Refusals are final.
+    /// response cut short, an open circuit). Refusals are final.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
             ConnectorError::Unavailable { .. }
                 | ConnectorError::RateLimited { .. }
                 | ConnectorError::Protocol { .. }
+                | ConnectorError::CircuitOpen { .. }
         )
     }
 }

@@ -19,6 +19,7 @@ pub mod http;
 pub mod maximo;
 mod native;
 pub mod netsuite;
+pub mod resilience;
 pub mod sap;
 #[cfg(test)]
 mod test_support;

@@ -108,10 +108,11 @@ async fn a_work_order_is_posted_with_a_transaction_id_and_read_back() {
     assert!(tids[0].starts_with("mw-") && tids[0].len() > 20, "{tids:?}");
 }
 
-#[tokio::test]
-async fn a_create_repeated_after_a_lost_answer_is_not_applied_twice() {
-    let server = MockServer::start().await;
-    // The first attempt is applied, but its answer is lost (a gateway 502).
+/// Mounts a Maximo whose first answer to a work-order create is lost (a gateway 502 after the
+/// write was applied) and which answers a repeated `transactionid` with `BMXAA9524E`; returns
+/// the transaction ids it received. The record it made is found again, newest first, by site
+/// and description.
+async fn lossy_create(server: &MockServer) -> Arc<Mutex<Vec<String>>> {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let log = seen.clone();
     Mock::given(method("POST"))
@@ -134,9 +135,8 @@ async fn a_create_repeated_after_a_lost_answer_is_not_applied_twice() {
             }
         })
         .expect(2)
-        .mount(&server)
+        .mount(server)
         .await;
-    // The record it made is found again: newest first, by site and description.
     Mock::given(method("GET"))
         .and(path(WO))
         .and(query_param(
@@ -149,9 +149,45 @@ async fn a_create_repeated_after_a_lost_answer_is_not_applied_twice() {
             "member": [native_wo("WAPPR", "1")], "responseInfo": {"pagenum": 1}
         })))
         .expect(1)
-        .mount(&server)
+        .mount(server)
         .await;
-    let connector = maximo(&server);
+    seen
+}
+
+fn assert_one_transaction(seen: &Mutex<Vec<String>>) {
+    let tids = seen.lock().unwrap().clone();
+    assert_eq!(tids.len(), 2);
+    assert_eq!(
+        tids[0], tids[1],
+        "the repeat must carry the first attempt's transaction id"
+    );
+}
+
+#[tokio::test]
+async fn a_create_retried_after_a_lost_answer_is_not_applied_twice() {
+    let server = MockServer::start().await;
+    let seen = lossy_create(&server).await;
+    let connector = maximo_with(
+        &server,
+        json!({"siteid": "BEDFORD", "orgid": "EAGLENA", "retry_base_delay_ms": 1}),
+    );
+    let record = connector
+        .create(&NewRecord::WorkOrder(new_order()))
+        .await
+        .unwrap();
+    assert_eq!(record.remote_id, "BEDFORD/1000");
+    assert_one_transaction(&seen);
+}
+
+#[tokio::test]
+async fn a_create_repeated_by_the_caller_after_a_lost_answer_is_not_applied_twice() {
+    let server = MockServer::start().await;
+    let seen = lossy_create(&server).await;
+    // Without retries in the layer the loss reaches the caller, who repeats the write.
+    let connector = maximo_with(
+        &server,
+        json!({"siteid": "BEDFORD", "orgid": "EAGLENA", "retry_max_attempts": 1}),
+    );
     let order = NewRecord::WorkOrder(new_order());
     let lost = connector.create(&order).await.unwrap_err();
     assert!(
@@ -160,12 +196,7 @@ async fn a_create_repeated_after_a_lost_answer_is_not_applied_twice() {
     );
     let record = connector.create(&order).await.unwrap();
     assert_eq!(record.remote_id, "BEDFORD/1000");
-    let tids = seen.lock().unwrap().clone();
-    assert_eq!(tids.len(), 2);
-    assert_eq!(
-        tids[0], tids[1],
-        "the repeat must carry the first attempt's transaction id"
-    );
+    assert_one_transaction(&seen);
 }
 
 #[tokio::test]

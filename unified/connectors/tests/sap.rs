@@ -744,7 +744,12 @@ async fn read_with(response: ResponseTemplate) -> Result<Page, ConnectorError> {
         resume: None,
         page_size: 50,
     };
-    sap(&server).read_page(Entity::PurchaseOrders, &query).await
+    // One attempt: these tests are about what each answer means, not about retrying it.
+    let mut once = settings();
+    once["retry_max_attempts"] = json!(1);
+    sap_with(&server, once)
+        .read_page(Entity::PurchaseOrders, &query)
+        .await
 }
 
 #[tokio::test]

@@ -191,6 +191,26 @@ impl Store {
         .await
     }
 
+    /// Marks the connection degraded (its source keeps failing; `health` says how) and, when it
+    /// was not already, appends `connection.degraded` to the event outbox in the same
+    /// transaction.
+    pub async fn degrade_connection(&self, id: Uuid, health: Value) -> Result<(), StoreError> {
+        self.write(move |conn, _| {
+            let tx = conn.transaction()?;
+            let changed = tx.execute(
+                "UPDATE connections SET status = ?2 WHERE id = ?1 AND status <> ?2",
+                params![id.to_string(), ConnectionStatus::Degraded.as_str()],
+            )?;
+            if changed > 0 {
+                let data = serde_json::json!({ "health": health });
+                crate::events::append_for_connection(&tx, id, "connection.degraded", &data)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Deletes the connection with its records, watermarks and sync history. `false` when the
     /// tenant has no such connection.
     pub async fn delete_connection(&self, tenant_id: Uuid, id: Uuid) -> Result<bool, StoreError> {

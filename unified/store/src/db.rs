@@ -146,6 +146,19 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (tenant_id, key)
 );
 "#,
+    r#"
+-- The event outbox (`events.rs`): appended in the transaction of the change it reports.
+CREATE TABLE events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    type          TEXT NOT NULL,
+    connection_id TEXT,
+    data          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX events_by_tenant ON events (tenant_id, seq);
+"#,
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

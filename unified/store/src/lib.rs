@@ -11,6 +11,7 @@
 mod connections;
 mod db;
 mod error;
+mod events;
 mod idempotency;
 mod records;
 pub mod secrets;
@@ -19,6 +20,7 @@ mod tenants;
 
 pub use connections::{ConnectionStatus, NewConnection, StoredConnection};
 pub use error::StoreError;
+pub use events::Event;
 pub use idempotency::{IdempotentStart, StoredResponse};
 pub use records::{ListQuery, RecordPage, StoredRecord, UpsertCounts, UpsertOutcome};
 pub use syncs::{EntityProgress, EntityState, PageCommit, SyncError, SyncJob, SyncMode, SyncState};

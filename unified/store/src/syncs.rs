@@ -470,6 +470,8 @@ impl Store {
         .await
     }
 
+    /// Ends job `id` in `state`; a failure also appends `sync.failed` to the event outbox, in
+    /// the same transaction.
     pub async fn finish_sync_job(
         &self,
         id: Uuid,
@@ -477,7 +479,8 @@ impl Store {
         error: Option<SyncError>,
     ) -> Result<SyncJob, StoreError> {
         self.write(move |conn, _| {
-            conn.execute(
+            let tx = conn.transaction()?;
+            tx.execute(
                 "UPDATE sync_jobs SET state = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
                 params![
                     id.to_string(),
@@ -486,7 +489,14 @@ impl Store {
                     micros(Utc::now())
                 ],
             )?;
-            load(conn, id)
+            let job = load(&tx, id)?;
+            if state == SyncState::Failed {
+                // The failure and its announcement commit together (the outbox).
+                let data = serde_json::json!({ "sync_id": job.id, "error": job.error });
+                crate::events::append_for_connection(&tx, job.connection_id, "sync.failed", &data)?;
+            }
+            tx.commit()?;
+            Ok(job)
         })
         .await
     }

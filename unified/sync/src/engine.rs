@@ -6,6 +6,7 @@
 
 use crate::SyncSettings;
 use chrono::{DateTime, Utc};
+use mw_connectors::resilience::CircuitState;
 use mw_connectors::{ChangeTracking, Connector, ConnectorError, PageQuery};
 use mw_model::Entity;
 use mw_store::{
@@ -23,12 +24,13 @@ pub async fn run_job(
     settings: &SyncSettings,
 ) -> Result<SyncJob, StoreError> {
     let job = store.mark_sync_running(job_id).await?;
+    connector.begin_sync();
     let source_now = match connector.verify().await {
         Ok(info) => info.now.unwrap_or_else(|| {
             tracing::warn!(job = %job.id, "the source sent no Date header; measuring the lookback on the local clock");
             Utc::now()
         }),
-        Err(e) => return fail(store, &job, None, &e).await,
+        Err(e) => return fail(store, &job, None, connector, &e).await,
     };
     mark_connection(store, job.connection_id, ConnectionStatus::Active).await?;
     for &entity in &job.entities {
@@ -44,7 +46,7 @@ pub async fn run_job(
                 EntityError::Store(e) => Err(e),
                 EntityError::Source(e) => {
                     store.fail_entity(job.id, entity).await?;
-                    fail(store, &job, Some(entity), &e).await
+                    fail(store, &job, Some(entity), connector, &e).await
                 }
             };
         }
@@ -143,16 +145,23 @@ async fn sync_entity(
     }
 }
 
-/// Ends the job as failed with `error`'s code and the source's answer.
+/// Ends the job as failed with `error`'s code and the source's answer (`sync.failed`). A
+/// connection whose circuit opened is marked degraded (`connection.degraded`); the next sync that
+/// reaches the source marks it active again.
 async fn fail(
     store: &Store,
     job: &SyncJob,
     entity: Option<Entity>,
+    connector: &dyn Connector,
     error: &ConnectorError,
 ) -> Result<SyncJob, StoreError> {
     tracing::warn!(job = %job.id, ?entity, %error, "sync failed");
+    let health = connector.health();
     if matches!(error, ConnectorError::Auth(_)) {
         mark_connection(store, job.connection_id, ConnectionStatus::NeedsReauth).await?;
+    } else if health.circuit != CircuitState::Closed {
+        let health = serde_json::to_value(&health).unwrap_or_default();
+        store.degrade_connection(job.connection_id, health).await?;
     }
     let reason = SyncError {
         code: error.code().to_owned(),
@@ -196,6 +205,9 @@ mod tests {
         refuse_auth: bool,
         calls: Mutex<Vec<PageQuery>>,
         capabilities: Capabilities,
+        /// What `health` reports: the circuit as a resilience layer would have left it.
+        circuit: Mutex<CircuitState>,
+        syncs_begun: Mutex<usize>,
     }
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -215,6 +227,8 @@ mod tests {
                 fail_from_call: Mutex::new(None),
                 refuse_auth: false,
                 calls: Mutex::new(vec![]),
+                circuit: Mutex::new(CircuitState::Closed),
+                syncs_begun: Mutex::new(0),
                 capabilities: Capabilities {
                     entities: vec![EntityCapability {
                         entity: Entity::PurchaseOrders,
@@ -270,6 +284,15 @@ mod tests {
         }
         fn capabilities(&self) -> &Capabilities {
             &self.capabilities
+        }
+        fn begin_sync(&self) {
+            *self.syncs_begun.lock().unwrap() += 1;
+        }
+        fn health(&self) -> mw_connectors::resilience::Health {
+            mw_connectors::resilience::Health {
+                circuit: *self.circuit.lock().unwrap(),
+                ..Default::default()
+            }
         }
         async fn verify(&self) -> Result<SourceInfo, ConnectorError> {
             if self.refuse_auth {
@@ -499,6 +522,66 @@ mod tests {
         let job = f.sync(&source, SyncMode::Auto, 2).await;
         assert_eq!(job.state, SyncState::Succeeded);
         assert_eq!(ids(&f.stored().await), ["a", "b", "c", "d", "edge"]);
+        assert_eq!(
+            *source.syncs_begun.lock().unwrap(),
+            2,
+            "each sync refills the budget"
+        );
+    }
+
+    async fn event_types(f: &Fixture) -> Vec<String> {
+        let events = f.store.events(f.tenant, 0, 100).await.unwrap();
+        events.into_iter().map(|e| e.event_type).collect()
+    }
+
+    async fn connection_status(f: &Fixture) -> ConnectionStatus {
+        let connection = f.store.connection_by_id(f.connection).await.unwrap();
+        connection.unwrap().status
+    }
+
+    #[tokio::test]
+    async fn a_failed_sync_is_announced_and_an_open_circuit_degrades_the_connection() {
+        let f = fixture().await;
+        let source = FakeSource::new(HISTORY);
+        *source.fail_from_call.lock().unwrap() = Some(0);
+        let failed = f.sync(&source, SyncMode::Auto, 2).await;
+        assert_eq!(event_types(&f).await, ["sync.failed"]);
+        let events = f.store.events(f.tenant, 0, 100).await.unwrap();
+        assert_eq!(events[0].data["sync_id"], failed.id.to_string());
+        assert_eq!(events[0].data["error"]["code"], "upstream_unavailable");
+        assert_eq!(connection_status(&f).await, ConnectionStatus::Active);
+
+        *source.circuit.lock().unwrap() = CircuitState::Open;
+        f.sync(&source, SyncMode::Auto, 2).await;
+        f.sync(&source, SyncMode::Auto, 2).await;
+        assert_eq!(connection_status(&f).await, ConnectionStatus::Degraded);
+        // Degraded is announced each time it begins (this source answers `verify`, which marks
+        // the connection active again); every failed sync is announced.
+        assert_eq!(
+            event_types(&f).await,
+            [
+                "sync.failed",
+                "connection.degraded",
+                "sync.failed",
+                "connection.degraded",
+                "sync.failed"
+            ]
+        );
+        let events = f.store.events(f.tenant, 0, 100).await.unwrap();
+        assert_eq!(events[1].data["health"]["circuit"], "open");
+        assert!(
+            f.store
+                .events(f.tenant, events[4].seq, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        *source.fail_from_call.lock().unwrap() = None;
+        *source.circuit.lock().unwrap() = CircuitState::Closed;
+        let job = f.sync(&source, SyncMode::Auto, 2).await;
+        assert_eq!(job.state, SyncState::Succeeded);
+        assert_eq!(connection_status(&f).await, ConnectionStatus::Active);
     }
 
     #[tokio::test]

@@ -97,6 +97,11 @@ impl Runner {
             .clone())
     }
 
+    /// The health of a connection's connector, when this process has built it.
+    pub fn health(&self, id: Uuid) -> Option<mw_connectors::resilience::Health> {
+        lock(&self.inner.connectors).get(&id).map(|c| c.health())
+    }
+
     /// Drops the cached connector of a deleted or re-authenticated connection.
     pub fn forget_connection(&self, id: Uuid) {
         lock(&self.inner.connectors).remove(&id);

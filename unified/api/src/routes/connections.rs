@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use mw_connectors::resilience::Health;
 use mw_model::{FieldError, System};
 use mw_store::{ConnectionStatus, NewConnection, StoredConnection};
 use mw_sync::SyncSettings;
@@ -35,11 +36,15 @@ pub(crate) struct ConnectionView {
     settings: Value,
     status: ConnectionStatus,
     created_at: DateTime<Utc>,
+    /// Live, from the connection's resilience layer, once this process has used it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health: Option<Health>,
 }
 
-impl From<StoredConnection> for ConnectionView {
-    fn from(c: StoredConnection) -> Self {
+impl ConnectionView {
+    fn of(state: &AppState, c: StoredConnection) -> ConnectionView {
         ConnectionView {
+            health: state.runner.health(c.id),
             id: c.id,
             system: c.system,
             base_url: c.base_url,
@@ -113,7 +118,7 @@ pub(crate) async fn create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        axum::Json(ConnectionView::from(stored)),
+        axum::Json(ConnectionView::of(&state, stored)),
     )
         .into_response())
 }
@@ -137,7 +142,8 @@ pub(crate) async fn get(
     Caller(tenant): Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<ConnectionView>, ApiError> {
-    Ok(axum::Json(owned(&state, &tenant, &id).await?.into()))
+    let connection = owned(&state, &tenant, &id).await?;
+    Ok(axum::Json(ConnectionView::of(&state, connection)))
 }
 
 pub(crate) async fn list(
@@ -149,7 +155,7 @@ pub(crate) async fn list(
         .list_connections(tenant.id)
         .await?
         .into_iter()
-        .map(Into::into)
+        .map(|c| ConnectionView::of(&state, c))
         .collect();
     Ok(axum::Json(serde_json::json!({ "data": connections })))
 }

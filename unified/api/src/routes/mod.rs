@@ -1,6 +1,7 @@
 //! The router: every route, the request-id middleware, and problem+json for unknown routes.
 
 mod connections;
+mod events;
 mod meta;
 mod records;
 mod syncs;
@@ -38,6 +39,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(syncs::list).post(syncs::start),
         )
         .route("/v1/syncs/{id}", get(syncs::get))
+        .route("/v1/events", get(events::list))
         .route(
             "/v1/connections/{id}/{entity}",
             get(records::list).post(writes::create),

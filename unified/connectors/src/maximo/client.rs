@@ -22,6 +22,7 @@ use super::keyset::{self, Fetched, Row, Segment, Source};
 use super::txn::Journal;
 use super::wire::{Collection, NativeError};
 use crate::http::Response;
+use crate::resilience::{Resilience, Safety};
 use crate::{ConnectorError, Page, PageQuery, Upstream, http};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -213,16 +214,27 @@ pub(crate) struct MaximoClient {
     root: String,
     auth: Auth,
     pub(crate) journal: Journal,
+    resilience: Resilience,
 }
 
 impl MaximoClient {
-    pub(crate) fn new(http: reqwest::Client, root: String, auth: Auth) -> MaximoClient {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        root: String,
+        auth: Auth,
+        resilience: Resilience,
+    ) -> MaximoClient {
         MaximoClient {
             http,
             root,
             auth,
             journal: Journal::default(),
+            resilience,
         }
+    }
+
+    pub(crate) fn resilience(&self) -> &Resilience {
+        &self.resilience
     }
 
     /// `<root>/os/<os>[/<restid>]?lean=1&<params>`.
@@ -272,17 +284,23 @@ impl MaximoClient {
     }
 
     /// GETs `url` and returns the response headers and its JSON body.
+    /// A failure in passing, an unreadable body too, is tried again (see `resilience`).
     pub(crate) async fn get_json(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
-        let response = self
-            .send(Method::GET, url, HeaderMap::new(), None)
-            .await?
-            .success(error_from_response)?;
-        let value =
-            serde_json::from_slice(&response.body).map_err(|e| ConnectorError::Protocol {
-                detail: format!("the response is not JSON: {e}"),
-                upstream: Some(upstream(response.status, NativeError::default())),
-            })?;
-        Ok((response.headers, value))
+        self.resilience
+            .run(Safety::Safe, || async {
+                let response = self
+                    .send(Method::GET, url, HeaderMap::new(), None)
+                    .await?
+                    .success(error_from_response)?;
+                let value = serde_json::from_slice(&response.body).map_err(|e| {
+                    ConnectorError::Protocol {
+                        detail: format!("the response is not JSON: {e}"),
+                        upstream: Some(upstream(response.status, NativeError::default())),
+                    }
+                })?;
+                Ok((response.headers, value))
+            })
+            .await
     }
 
     /// One collection query of `os`: `oslc.select`, `oslc.where`, `oslc.orderBy`,
@@ -417,8 +435,15 @@ impl MaximoClient {
         let bytes = serde_json::to_vec(body).map_err(|e| {
             ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
         })?;
-        let response = self.send(Method::POST, &url, headers, Some(bytes)).await?;
-        response.success(error_from_response)
+        // Safe to repeat: a repeat carries the same `transactionid`, which Maximo refuses with
+        // 409 `BMXAA9524E` when the first attempt was applied (see `txn`).
+        self.resilience
+            .run(Safety::Safe, || async {
+                self.send(Method::POST, &url, headers.clone(), Some(bytes.clone()))
+                    .await?
+                    .success(error_from_response)
+            })
+            .await
     }
 }
 

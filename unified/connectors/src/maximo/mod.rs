@@ -49,6 +49,7 @@ mod work_order;
 
 use crate::{
     Capabilities, Connector, ConnectorConfig, ConnectorError, Page, PageQuery, SourceInfo, http,
+    resilience::{Health, Resilience, ResilienceSettings},
 };
 use async_trait::async_trait;
 use auth::Auth;
@@ -56,6 +57,10 @@ use client::{MaximoClient, Route};
 use mapping::Defaults;
 use mw_model::{Entity, FieldError, NewRecord, RecordPatch, RemoteRecord, StatusChange, System};
 use serde_json::Value;
+
+/// Requests in flight per connection: Maximo publishes no limit, so a polite ceiling (setting
+/// `max_in_flight`).
+const MAX_IN_FLIGHT: usize = 8;
 
 /// A connection to one Maximo.
 pub struct MaximoConnector {
@@ -85,14 +90,17 @@ impl MaximoConnector {
         let auth = Auth::from_credentials(&config.credentials)
             .map_err(|e| errors.extend(e))
             .ok();
-        let (Some(settings), Some(root), Some(auth), true) =
-            (settings, root, auth, errors.is_empty())
+        let resilience = ResilienceSettings::read(&config.settings, MAX_IN_FLIGHT)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let (Some(settings), Some(root), Some(auth), Some(resilience), true) =
+            (settings, root, auth, resilience, errors.is_empty())
         else {
             return Err(ConnectorError::InvalidConfig(errors));
         };
-        let http = http::client(&config.http)?;
+        let http = http::client(&resilience.http(&config.http))?;
         Ok(MaximoConnector {
-            client: MaximoClient::new(http, root, auth),
+            client: MaximoClient::new(http, root, auth, Resilience::new(resilience)),
             defaults: settings.defaults,
             capabilities: capabilities(),
         })
@@ -107,6 +115,14 @@ impl Connector for MaximoConnector {
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    fn begin_sync(&self) {
+        self.client.resilience().begin_sync();
+    }
+
+    fn health(&self) -> Health {
+        self.client.resilience().health()
     }
 
     /// `GET …/os/mxapiwodetail?lean=1&oslc.select=wonum&oslc.pageSize=1`: the cheapest

@@ -10,8 +10,10 @@
 //! client text ever becomes a path.
 //!
 //! # Every request
-//! Holds a permit of the connection's concurrency semaphore while it is in flight and is signed
-//! with a fresh nonce and timestamp on each attempt (`governance`, `auth`), or carries the
+//! Goes through the connection's resilience layer (`crate::resilience`: at most the account's
+//! concurrency limit in flight, 429s and failures in passing retried with backoff, see
+//! `governance`) and is signed with a fresh nonce and timestamp on each attempt (`auth`), or
+//! carries the
 //! connection's bearer token (`oauth2`), renewed once when NetSuite refuses it. `Content-Type:
 //! application/json` on bodies; `Prefer: transient` on SuiteQL, as Oracle's examples and every
 //! client send it.
@@ -19,15 +21,15 @@
 //! # Errors
 //! `application/vnd.oracle.resource+json; type=error` bodies are read for `o:errorCode` and
 //! `detail` ([`NativeError`]); statuses map as: 401 → `Auth`; 403 → `PermissionDenied`; 404 →
-//! `NotFound`; 409, 412 and the record-changed refusals → `Conflict`; 429 (after the retries of
-//! `governance`) → `RateLimited`; 5xx → `Unavailable`; a redirect → `Auth` (a login page); any
+//! `NotFound`; 409, 412 and the record-changed refusals → `Conflict`; 429 (after the layer's
+//! retries) → `RateLimited`; 5xx → `Unavailable`; a redirect → `Auth` (a login page); any
 //! other → `Rejected`.
 
 use super::auth::{self, Auth, Stamp};
-use super::governance::Governance;
 use super::wire::{Collection, NativeError};
 use crate::http::Response;
 use crate::native::kind;
+use crate::resilience::{Resilience, Safety};
 use crate::{ConnectorError, Upstream, http};
 use percent_encoding::utf8_percent_encode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
@@ -54,7 +56,7 @@ pub(crate) struct NetsuiteClient {
     /// The base URL as configured, without a trailing slash.
     base: String,
     auth: Auth,
-    governance: Governance,
+    resilience: Resilience,
 }
 
 impl NetsuiteClient {
@@ -62,19 +64,23 @@ impl NetsuiteClient {
         http: reqwest::Client,
         base: &Url,
         auth: Auth,
-        governance: Governance,
+        resilience: Resilience,
     ) -> NetsuiteClient {
         NetsuiteClient {
             http,
             base: base.as_str().trim_end_matches('/').to_owned(),
             auth,
-            governance,
+            resilience,
         }
+    }
+
+    pub(crate) fn resilience(&self) -> &Resilience {
+        &self.resilience
     }
 
     /// How many requests this connection has in flight at most.
     pub(crate) fn concurrency(&self) -> usize {
-        self.governance.limit()
+        self.resilience.settings().max_in_flight
     }
 
     fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url, ConnectorError> {
@@ -123,46 +129,39 @@ impl NetsuiteClient {
         }
     }
 
-    /// Sends one request, authenticated and within the concurrency limit, and reads the whole
-    /// response. A 429 is waited out and sent again (see `governance`); a 401 on a bearer token
-    /// is sent once more with a new token (see `oauth2`); any other answer is returned as it is.
+    /// Sends one attempt of a request, authenticated, and reads the whole response. A 401 on a
+    /// bearer token is sent once more with a new token (see `oauth2`); any other answer is
+    /// returned as it is.
     async fn send(
         &self,
-        method: Method,
+        method: &Method,
         url: &Url,
-        body: Option<&Value>,
+        bytes: Option<&[u8]>,
         prefer: Option<&'static str>,
     ) -> Result<Response, ConnectorError> {
-        let bytes = body.map(serde_json::to_vec).transpose().map_err(|e| {
-            ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
-        })?;
-        let mut attempt = 0;
         let mut renewed = false;
         loop {
-            let authorization = self.authorization(&method, url).await?;
-            let response = {
-                let _permit = self.governance.permit().await;
-                let header = HeaderValue::from_str(&authorization).map_err(|_| {
-                    ConnectorError::InvalidConfig(vec![mw_model::FieldError::new(
-                        "$.credentials",
-                        "cannot be sent in an HTTP header",
-                    )])
-                })?;
-                let mut request = self
-                    .http
-                    .request(method.clone(), url.clone())
-                    .header(AUTHORIZATION, header);
-                if let Some(prefer) = prefer {
-                    request = request.header("prefer", prefer);
-                }
-                if let Some(bytes) = &bytes {
-                    request = request
-                        .header(CONTENT_TYPE, "application/json")
-                        .body(bytes.clone());
-                }
-                tracing::debug!(system = SYSTEM, %method, path = url.path(), attempt, "request");
-                http::send(SYSTEM, request).await?
-            };
+            let authorization = self.authorization(method, url).await?;
+            let header = HeaderValue::from_str(&authorization).map_err(|_| {
+                ConnectorError::InvalidConfig(vec![mw_model::FieldError::new(
+                    "$.credentials",
+                    "cannot be sent in an HTTP header",
+                )])
+            })?;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, header);
+            if let Some(prefer) = prefer {
+                request = request.header("prefer", prefer);
+            }
+            if let Some(bytes) = bytes {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(bytes.to_vec());
+            }
+            tracing::debug!(system = SYSTEM, %method, path = url.path(), "request");
+            let response = http::send(SYSTEM, request).await?;
             if let (Auth::M2m(m2m), StatusCode::UNAUTHORIZED, false) =
                 (&self.auth, response.status, renewed)
             {
@@ -176,36 +175,34 @@ impl NetsuiteClient {
                 renewed = true;
                 continue;
             }
-            if response.status == StatusCode::TOO_MANY_REQUESTS
-                && attempt < self.governance.retries()
-            {
-                let wait = self.governance.backoff(attempt);
-                tracing::debug!(
-                    system = SYSTEM,
-                    path = url.path(),
-                    attempt,
-                    ?wait,
-                    "account concurrency limit reached; waiting"
-                );
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-                continue;
-            }
             return Ok(response);
         }
     }
 
-    /// Sends a request and returns the response when it succeeded, the decoded error otherwise.
-    async fn exchange(
+    /// Sends a request through the resilience layer and returns what `read` makes of the
+    /// successful response; a refusal is decoded into its error. `read` runs inside each attempt,
+    /// so that a body cut short or unreadable is tried again like any failure in passing.
+    async fn exchange<T>(
         &self,
         method: Method,
         url: &Url,
         body: Option<&Value>,
         prefer: Option<&'static str>,
-    ) -> Result<Response, ConnectorError> {
-        self.send(method, url, body, prefer)
-            .await?
-            .success(error_from_response)
+        safety: Safety,
+        read: impl Fn(Response) -> Result<T, ConnectorError>,
+    ) -> Result<T, ConnectorError> {
+        let bytes = body.map(serde_json::to_vec).transpose().map_err(|e| {
+            ConnectorError::protocol(format!("cannot serialise the request body: {e}"))
+        })?;
+        self.resilience
+            .run(safety, || async {
+                let response = self
+                    .send(&method, url, bytes.as_deref(), prefer)
+                    .await?
+                    .success(error_from_response)?;
+                read(response)
+            })
+            .await
     }
 
     /// One record with its sublists expanded, and the response headers (for the `Date`).
@@ -219,9 +216,12 @@ impl NetsuiteClient {
             Some(id),
             &[("expandSubResources", "true".into())],
         )?;
-        let response = self.exchange(Method::GET, &url, None, None).await?;
-        let value = json_object(&response, &format!("{record_type} {id}"))?;
-        Ok((response.headers, value))
+        let what = format!("{record_type} {id}");
+        self.exchange(Method::GET, &url, None, None, Safety::Safe, |response| {
+            let value = json_object(&response, &what)?;
+            Ok((response.headers, value))
+        })
+        .await
     }
 
     /// One page of a record collection (stubs: `id` and `links`).
@@ -231,9 +231,11 @@ impl NetsuiteClient {
         query: &[(&str, String)],
     ) -> Result<(HeaderMap, Collection), ConnectorError> {
         let url = self.record_url(record_type, None, query)?;
-        let response = self.exchange(Method::GET, &url, None, None).await?;
-        let collection = collection(&response, record_type)?;
-        Ok((response.headers, collection))
+        self.exchange(Method::GET, &url, None, None, Safety::Safe, |response| {
+            let collection = collection(&response, record_type)?;
+            Ok((response.headers, collection))
+        })
+        .await
     }
 
     /// `POST <record_type>` → 204 with the new record's URL in `Location`; returns its id.
@@ -243,7 +245,8 @@ impl NetsuiteClient {
         body: &Value,
     ) -> Result<String, ConnectorError> {
         let url = self.record_url(record_type, None, &[])?;
-        let response = match self.exchange(Method::POST, &url, Some(body), None).await {
+        let created = self.exchange(Method::POST, &url, Some(body), None, Safety::Unsafe, Ok);
+        let response = match created.await {
             Ok(response) => response,
             // The collection exists; what NetSuite did not find is a record the body refers to
             // (a vendor, an item): a refusal of the body, not a missing resource.
@@ -268,17 +271,22 @@ impl NetsuiteClient {
         body: &Value,
     ) -> Result<(), ConnectorError> {
         let url = self.record_url(record_type, Some(id), &[])?;
-        self.exchange(Method::PATCH, &url, Some(body), None)
-            .await
-            .map(drop)
+        self.exchange(
+            Method::PATCH,
+            &url,
+            Some(body),
+            None,
+            Safety::Unsafe,
+            drop_body,
+        )
+        .await
     }
 
     /// `DELETE <record_type>/<id>` → 204.
     pub(crate) async fn delete(&self, record_type: &str, id: &str) -> Result<(), ConnectorError> {
         let url = self.record_url(record_type, Some(id), &[])?;
-        self.exchange(Method::DELETE, &url, None, None)
+        self.exchange(Method::DELETE, &url, None, None, Safety::Unsafe, drop_body)
             .await
-            .map(drop)
     }
 
     /// The first page (`offset=0`) of a SuiteQL query, at most `limit` rows. Reads never page
@@ -294,16 +302,19 @@ impl NetsuiteClient {
             &[("limit", limit.to_string()), ("offset", "0".into())],
         )?;
         tracing::debug!(system = SYSTEM, query, "suiteql");
-        let response = self
-            .exchange(
-                Method::POST,
-                &url,
-                Some(&json!({ "q": query })),
-                Some("transient"),
-            )
-            .await?;
-        let collection = collection(&response, "SuiteQL")?;
-        Ok((response.headers, collection))
+        // A query changes nothing, so it is as safe to repeat as a GET.
+        self.exchange(
+            Method::POST,
+            &url,
+            Some(&json!({ "q": query })),
+            Some("transient"),
+            Safety::Safe,
+            |response| {
+                let collection = collection(&response, "SuiteQL")?;
+                Ok((response.headers, collection))
+            },
+        )
+        .await
     }
 
     /// The cheapest authenticated request: one vendor stub. Returns the headers for the `Date`.
@@ -312,6 +323,11 @@ impl NetsuiteClient {
             .await
             .map(|(headers, _)| headers)
     }
+}
+
+/// What a write's answer leaves once it succeeded: nothing (204).
+fn drop_body(_: Response) -> Result<(), ConnectorError> {
+    Ok(())
 }
 
 fn json_object(response: &Response, what: &str) -> Result<Value, ConnectorError> {

@@ -36,7 +36,7 @@
 //! flight per connection, and waits out 429s with backoff and full jitter (see `governance`).
 //!
 //! Inner shape, as for every system: `client` (URLs, signing, governance, error decoding),
-//! `auth` (TBA signatures), `governance` (the in-flight limit and 429 backoff), `suiteql` (keyset
+//! `auth` (TBA signatures), `governance` (the account's limit as resilience settings), `suiteql` (keyset
 //! queries and cursors), `wire` (native JSON shapes), `reference` (currency, terms and subsidiary
 //! ids), and per entity a module with its `mapping`.
 //!
@@ -72,12 +72,12 @@ mod wire;
 use crate::{
     Capabilities, ChangeTracking, Connector, ConnectorConfig, ConnectorError, EntityCapability,
     Page, PageQuery, SourceInfo, config, http,
+    resilience::{Health, Resilience},
 };
 use async_trait::async_trait;
 use auth::Auth;
 use client::NetsuiteClient;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
-use governance::Governance;
 use mw_model::{Entity, FieldError, NewRecord, RecordPatch, RemoteRecord, System};
 use reference::References;
 use reqwest::Url;
@@ -267,20 +267,23 @@ impl NetsuiteConnector {
         let auth = Auth::from_credentials(&config.credentials)
             .map_err(|e| errors.extend(e))
             .ok();
-        let (Some(base), Some(settings), Some(auth)) = (base, settings, auth) else {
+        let resilience = settings.as_ref().and_then(|s| {
+            governance::resilience_settings(
+                &config.settings,
+                s.concurrency_limit,
+                s.concurrency_retries,
+            )
+            .map_err(|e| errors.extend(e))
+            .ok()
+        });
+        let (Some(base), Some(settings), Some(auth), Some(resilience)) =
+            (base, settings, auth, resilience)
+        else {
             return Err(ConnectorError::InvalidConfig(errors));
         };
-        let governance = Governance::new(
-            settings
-                .concurrency_limit
-                .unwrap_or(governance::DEFAULT_CONCURRENCY),
-            settings
-                .concurrency_retries
-                .unwrap_or(governance::DEFAULT_RETRIES),
-        );
-        let http = http::client(&config.http)?;
+        let http = http::client(&resilience.http(&config.http))?;
         Ok(NetsuiteConnector {
-            client: NetsuiteClient::new(http, &base, auth, governance),
+            client: NetsuiteClient::new(http, &base, auth, Resilience::new(resilience)),
             references: References::new(settings.currencies.clone()),
             settings,
             sampled: tokio::sync::Mutex::new(false),
@@ -406,6 +409,14 @@ impl Connector for NetsuiteConnector {
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    fn begin_sync(&self) {
+        self.client.resilience().begin_sync();
+    }
+
+    fn health(&self) -> Health {
+        self.client.resilience().health()
     }
 
     async fn verify(&self) -> Result<SourceInfo, ConnectorError> {

@@ -38,6 +38,7 @@ use super::auth::Auth;
 use super::wire::{Collection, NativeError};
 use crate::http::Response;
 use crate::native::kind;
+use crate::resilience::{Resilience, Safety};
 use crate::{ConnectorError, Page, PageQuery, Upstream, cursor, http};
 use chrono::{DateTime, Utc};
 use mw_model::{FieldError, RemoteRecord};
@@ -313,6 +314,7 @@ pub(crate) struct SapClient {
     sap_client: Option<String>,
     auth: Auth,
     csrf: Mutex<HashMap<Service, CsrfSession>>,
+    resilience: Resilience,
 }
 
 impl SapClient {
@@ -321,6 +323,7 @@ impl SapClient {
         base: &Url,
         sap_client: Option<String>,
         auth: Auth,
+        resilience: Resilience,
     ) -> SapClient {
         SapClient {
             http,
@@ -328,7 +331,12 @@ impl SapClient {
             sap_client,
             auth,
             csrf: Mutex::new(HashMap::new()),
+            resilience,
         }
+    }
+
+    pub(crate) fn resilience(&self) -> &Resilience {
+        &self.resilience
     }
 
     /// `<base>/sap/opu/odata/sap/<SERVICE>/<resource>?<query>&sap-client=NNN`.
@@ -411,13 +419,18 @@ impl SapClient {
     }
 
     /// GETs `url` and returns the response headers and its `d`.
+    /// A failure in passing, an unreadable body too, is tried again (see `resilience`).
     pub(crate) async fn get_d(&self, url: &Url) -> Result<(HeaderMap, Value), ConnectorError> {
-        let response = self
-            .send(Method::GET, url, HeaderMap::new(), None)
-            .await?
-            .success(error_from_response)?;
-        let d = d_of(&response)?;
-        Ok((response.headers, d))
+        self.resilience
+            .run(Safety::Safe, || async {
+                let response = self
+                    .send(Method::GET, url, HeaderMap::new(), None)
+                    .await?
+                    .success(error_from_response)?;
+                let d = d_of(&response)?;
+                Ok((response.headers, d))
+            })
+            .await
     }
 
     /// GETs the service document, the cheapest authenticated request a service answers.
@@ -602,6 +615,29 @@ impl SapClient {
                     "is not a version SAP issued (not a valid If-Match value)",
                 )])
             })?;
+        // A write is sent again only when SAP refused it unprocessed (429, see `resilience`).
+        self.resilience
+            .run(Safety::Unsafe, || {
+                self.modify_once(
+                    method.clone(),
+                    service,
+                    url,
+                    bytes.as_deref(),
+                    if_match.as_ref(),
+                )
+            })
+            .await
+    }
+
+    /// One attempt of [`Self::modify`].
+    async fn modify_once(
+        &self,
+        method: Method,
+        service: Service,
+        url: &Url,
+        bytes: Option<&[u8]>,
+        if_match: Option<&HeaderValue>,
+    ) -> Result<Response, ConnectorError> {
         let mut session = self.csrf_session(service, None).await?;
         let mut refetched = false;
         loop {
@@ -610,12 +646,10 @@ impl SapClient {
             if let Some(cookies) = &session.cookies {
                 headers.insert(COOKIE, cookies.clone());
             }
-            if let Some(if_match) = &if_match {
+            if let Some(if_match) = if_match {
                 headers.insert(IF_MATCH, if_match.clone());
             }
-            let response = self
-                .send(method.clone(), url, headers, bytes.as_deref())
-                .await?;
+            let response = self.send(method.clone(), url, headers, bytes).await?;
             if response.status == StatusCode::FORBIDDEN
                 && csrf_required(&response.headers)
                 && !refetched

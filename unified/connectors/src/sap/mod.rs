@@ -61,6 +61,7 @@ mod work_order;
 use crate::{
     Capabilities, ChangeTracking, Connector, ConnectorConfig, ConnectorError, EntityCapability,
     Operation, Page, PageQuery, SourceInfo, config, http,
+    resilience::{Health, Resilience, ResilienceSettings},
 };
 use async_trait::async_trait;
 use auth::Auth;
@@ -70,6 +71,10 @@ use mw_model::{Entity, FieldError, NewRecord, RemoteRecord, System};
 use purchase_order::mapping::PurchaseOrderDefaults;
 use reqwest::Url;
 use serde_json::Value;
+
+/// Requests in flight per connection: SAP Gateway has no published limit, so a polite ceiling
+/// (setting `max_in_flight`).
+const MAX_IN_FLIGHT: usize = 8;
 
 /// A connection to one SAP S/4HANA system.
 pub struct SapConnector {
@@ -113,15 +118,26 @@ impl SapConnector {
                 .map_err(|e| errors.extend(e))
                 .ok()
         });
-        let (Some(base), Some(settings), Some(auth)) = (base, settings, auth) else {
+        let resilience = ResilienceSettings::read(&config.settings, MAX_IN_FLIGHT)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let (Some(base), Some(settings), Some(auth), Some(resilience)) =
+            (base, settings, auth, resilience)
+        else {
             return Err(ConnectorError::InvalidConfig(errors));
         };
         if !errors.is_empty() {
             return Err(ConnectorError::InvalidConfig(errors));
         }
-        let http = http::client(&config.http)?;
+        let http = http::client(&resilience.http(&config.http))?;
         Ok(SapConnector {
-            client: SapClient::new(http, &base, settings.sap_client, auth),
+            client: SapClient::new(
+                http,
+                &base,
+                settings.sap_client,
+                auth,
+                Resilience::new(resilience),
+            ),
             purchase_order_defaults: settings.purchase_order_defaults,
             work_order_defaults: settings.work_order_defaults,
             asset_defaults: settings.asset_defaults,
@@ -179,6 +195,14 @@ impl Connector for SapConnector {
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    fn begin_sync(&self) {
+        self.client.resilience().begin_sync();
+    }
+
+    fn health(&self) -> Health {
+        self.client.resilience().health()
     }
 
     async fn verify(&self) -> Result<SourceInfo, ConnectorError> {

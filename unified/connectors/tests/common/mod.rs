@@ -14,9 +14,16 @@ use serde_json::Value;
 use std::time::Duration;
 use wiremock::MockServer;
 
-/// A connection's configuration with short timeouts: a mock that does not answer fails the test
-/// quickly.
+/// A connection's configuration with short timeouts and retry backoffs of a few milliseconds
+/// (unless `settings` names its own): a mock that does not answer fails the test quickly, and a
+/// scripted failure is retried without waiting.
 pub(crate) fn config(base_url: String, credentials: Value, settings: Value) -> ConnectorConfig {
+    let mut settings = settings;
+    if let Value::Object(fields) = &mut settings {
+        for (key, millis) in [("retry_base_delay_ms", 1), ("retry_max_delay_ms", 5)] {
+            fields.entry(key).or_insert(Value::from(millis));
+        }
+    }
     ConnectorConfig {
         base_url,
         credentials,
