@@ -16,7 +16,7 @@ pub mod writer;
 
 pub use error::ReportError;
 pub use model::{
-    AreaCoverage, CheckResult, Coverage, Evidence, Metric, Performance, Report, SCHEMA_VERSION,
-    Status, Summary, Verdict, area_of,
+    AreaCoverage, CheckResult, Coverage, Evidence, FaultRow, Metric, Performance, Report,
+    SCHEMA_VERSION, Status, Summary, Verdict, area_of,
 };
 pub use writer::{WrittenFiles, summary_table, write_all};

@@ -40,6 +40,26 @@ pub struct Report {
     pub coverage: Coverage,
     /// Measurements reported beside the checks; they never decide the verdict.
     pub performance: Performance,
+    /// The fault matrix: each fault kind the emulator injected and what the sync made of it, one
+    /// row per RETRY check (added after schema version 1; absent in older files).
+    #[serde(default)]
+    pub faults: Vec<FaultRow>,
+}
+
+/// One row of the fault matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRow {
+    /// The RETRY check that injected it: `RETRY-006`.
+    pub check_id: String,
+    /// What was injected, in words: `connection reset before and during the body`.
+    pub fault: String,
+    /// The emulator's fault plan (`fixtures/faults/<plan>.toml`), when the fault layer injected
+    /// it; `None` when the system produces it itself (NetSuite's concurrency limit).
+    pub plan: Option<String>,
+    /// The check's verdict: PASSED means the sync was exact (or failed cleanly and then was).
+    pub status: Status,
+    /// How it went: faults injected, records compared, or why it failed or was skipped.
+    pub detail: Option<String>,
 }
 
 impl Report {
@@ -67,6 +87,7 @@ impl Report {
             coverage: Coverage::from_checks(&checks),
             checks,
             performance: Performance::default(),
+            faults: Vec::new(),
         }
     }
 
@@ -74,6 +95,13 @@ impl Report {
     #[must_use]
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
+        self
+    }
+
+    /// Attaches the fault matrix.
+    #[must_use]
+    pub fn with_faults(mut self, faults: Vec<FaultRow>) -> Self {
+        self.faults = faults;
         self
     }
 

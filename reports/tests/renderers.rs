@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mw_reports::{
-    CheckResult, Evidence, Metric, Performance, Report, ReportError, Status, Verdict, html, json,
-    junit, markdown, summary_table, write_all,
+    CheckResult, Evidence, FaultRow, Metric, Performance, Report, ReportError, Status, Verdict,
+    html, json, junit, markdown, summary_table, write_all,
 };
 
 fn generated_at() -> DateTime<Utc> {
@@ -60,15 +60,31 @@ fn sample() -> Report {
             "capability `vendors.create` is not offered | the connector is read-only for vendors",
         ),
     ];
-    Report::new("sap", "SAP S/4HANA", "tiny", 7, generated_at(), checks).with_performance(
-        Performance {
+    let faults = vec![
+        FaultRow {
+            check_id: "RETRY-006".to_owned(),
+            fault: "connection reset before and during the body".to_owned(),
+            plan: Some("reset".to_owned()),
+            status: Status::Passed,
+            detail: Some("fault plan `reset`: 3 faults injected | 120 records, exact".to_owned()),
+        },
+        FaultRow {
+            check_id: "RETRY-004".to_owned(),
+            fault: "429 without `Retry-After`".to_owned(),
+            plan: None,
+            status: Status::Failed,
+            detail: Some("sync through <the limit> is not exact".to_owned()),
+        },
+    ];
+    Report::new("sap", "SAP S/4HANA", "tiny", 7, generated_at(), checks)
+        .with_performance(Performance {
             metrics: vec![
                 Metric::new("initial sync purchase-orders", 1834.567, "records/s")
                     .with_note("tiny profile, 2 cores"),
                 Metric::new("peak RSS", 48.0, "MB"),
             ],
-        },
-    )
+        })
+        .with_faults(faults)
 }
 
 fn rendered(result: Result<String, ReportError>) -> String {
@@ -119,7 +135,7 @@ fn json_has_exactly_the_contract_keys() {
         names.iter().map(|name| (*name).to_owned()).collect()
     };
 
-    // The brief's keys, plus the documented additions (`target`; `required` on checks).
+    // The brief's keys, plus the documented additions (`target`, `faults`; `required` on checks).
     let brief_top = [
         "schema_version",
         "connector",
@@ -134,6 +150,7 @@ fn json_has_exactly_the_contract_keys() {
     ];
     let mut expected_top = set(&brief_top);
     expected_top.insert("target".to_owned());
+    expected_top.insert("faults".to_owned());
     assert_eq!(keys(&value), expected_top);
     assert_eq!(value["schema_version"], 1);
     assert_eq!(value["generated_at"], "2026-01-15T10:30:00Z");

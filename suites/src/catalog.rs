@@ -126,8 +126,32 @@ catalog! {
         "Malformed JSON, a wrong content type, an oversized body: 400 / 415 / 413 as problem+json; nothing changes.";
     "ERR-006" once err::other_tenants_connection_is_not_found,
         "An unknown connection, or another tenant's: 404, indistinguishable from each other.";
+    "RETRY-001" once retry::server_errors_are_retried,
+        "5xx on some pages: retried, sync exact.";
+    "RETRY-002" once retry::retry_after_seconds_is_honoured,
+        "429 with `Retry-After` in seconds: the wait is honoured, sync exact.";
+    "RETRY-003" once retry::retry_after_date_is_honoured,
+        "429 with `Retry-After` as an HTTP date: honoured, sync exact.";
     "RETRY-004" once retry::concurrency_limit_is_waited_out,
         "429 without `Retry-After` (NetSuite's concurrency limit): backed off, sync exact.";
+    "RETRY-005" once retry::latency_is_tolerated,
+        "Latency with jitter inside the timeouts: sync exact.";
+    "RETRY-006" once retry::resets_are_retried,
+        "Connection reset before and during the body: retried, sync exact.";
+    "RETRY-007" once retry::broken_bodies_are_retried,
+        "Truncated body or malformed JSON: treated as transient, retried, never stored in part.";
+    "RETRY-008" once retry::hangs_time_out_and_are_retried,
+        "A request that hangs: timed out and retried, sync exact.";
+    "RETRY-009" once retry::outage_fails_cleanly_and_recovers,
+        "An outage longer than the retry budget: the sync fails cleanly, the watermark stays, committed records are consistent; after recovery the next sync is exact.";
+    "RETRY-010" once retry::expired_tokens_are_renewed_mid_run,
+        "A token or CSRF token that expires mid-run: renewed once, sync exact.";
+    "RETRY-011" once retry::page_drift_is_caught_up,
+        "Page drift under offset paging: exact after the sync and the next one.";
+    "RETRY-012" once retry::clock_skew_loses_nothing,
+        "Clock skew between emulator and client: exact.";
+    "RETRY-013" once retry::circuit_opens_and_closes,
+        "Sustained failure opens the connection's circuit breaker; recovery closes it; both are visible in the connection's status.";
 }
 
 /// Every check instance, per-entity checks expanded over the five entities, in catalog order.

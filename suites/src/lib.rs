@@ -89,6 +89,7 @@ pub async fn certify(
         .parse::<mw_model::System>()
         .map(|s| s.display_name().to_owned())
         .unwrap_or_else(|_| options.system.clone());
+    let faults = checks::retry::fault_matrix(&options.system, &results);
     let report = Report::new(
         options.system.clone(),
         system,
@@ -96,7 +97,8 @@ pub async fn certify(
         options.seed,
         chrono::Utc::now(),
         results,
-    );
+    )
+    .with_faults(faults);
     match &options.target {
         mw_harness::Target::External { base_url, .. } => report.with_target(base_url.clone()),
         mw_harness::Target::BuiltIn => report,

@@ -1,27 +1,344 @@
 //! RETRY: syncs that meet the failures real systems produce, and stay exact.
 //!
-//! Until the shared fault layer exists (issue 6), only what a system does natively is checked:
-//! NetSuite's account concurrency limit (RETRY-004). The other RETRY checks join with the layer.
+//! Each check installs one of the emulator's fault plans (`fixtures/faults/<plan>.toml`, the
+//! shared fault layer) and holds the sync to the ground truth: it completes with exactly the
+//! truth (nothing lost, nothing twice, values equal), or, where the fault outlasts any retry, it
+//! fails cleanly and the next run completes it. A plan that never fired proves nothing, so the
+//! check fails then. NetSuite's own account concurrency limit (RETRY-004) is the system's, not
+//! the fault layer's.
+//!
+//! Connections are made with short backoffs and timeouts (`FAST`) so that a check spends
+//! milliseconds, not minutes, waiting out what it injected; a `Retry-After` is honoured as sent.
 
-use crate::context::{Ctx, Outcome, Step, default_settings, ensure};
+use crate::context::{Ctx, Outcome, Step, default_settings, ensure, expect_status};
+use crate::systems;
 use chrono::Duration;
 use mw_model::Entity;
+use mw_reports::{CheckResult, Evidence, FaultRow, Status};
 use serde_json::{Value, json};
 
 const PO: Entity = Entity::PurchaseOrders;
 
+/// The connection settings of a RETRY check: several pages, backoffs of milliseconds, a request
+/// timeout a hang outlasts, and a circuit that needs more failures than any plan but the outage
+/// produces in a row.
+fn fast() -> Value {
+    json!({
+        "initial_lookback_days": 30,
+        "page_size": 20,
+        "retry_base_delay_ms": 5,
+        "retry_max_delay_ms": 40,
+        "request_timeout_ms": 1500,
+        "circuit_failure_threshold": 50,
+    })
+}
+
+/// `fast()` with `extra` on top.
+fn fast_with(extra: Value) -> Value {
+    let mut settings = fast();
+    if let (Some(s), Value::Object(extra)) = (settings.as_object_mut(), extra) {
+        s.extend(extra);
+    }
+    settings
+}
+
+/// How often the installed plan's rules fired, in all.
+async fn fired(ctx: &Ctx) -> Step<u64> {
+    let faults = ctx.h.admin.faults().await?;
+    Ok(faults["rules"]
+        .as_array()
+        .map(|rules| rules.iter().filter_map(|r| r["fired"].as_u64()).sum())
+        .unwrap_or(0))
+}
+
+/// Fails unless the plan fired: a check whose fault never happened proved nothing.
+async fn expect_fired(ctx: &mut Ctx, plan: &str) -> Step<u64> {
+    let fired = fired(ctx).await?;
+    let faults = ctx.h.admin.faults().await?;
+    ensure(
+        fired > 0,
+        format!("fault plan `{plan}` never fired: the sync met no fault"),
+        || Evidence {
+            diff: Some(faults.to_string()),
+            ..Evidence::default()
+        },
+    )?;
+    ctx.note(format!("fault plan `{plan}`: {fired} faults injected"));
+    Ok(fired)
+}
+
+/// Purchase orders the truth holds for a sync that started at `since` (30 days back).
+async fn expect_exact_since(
+    ctx: &mut Ctx,
+    id: &str,
+    what: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Step {
+    let truth = ctx.truth(PO, Some(since)).await?;
+    let served = ctx.served(id, PO).await?;
+    ctx.expect_exact(what, &served, &truth)
+}
+
+/// Connects with `settings`, installs `plan`, runs an initial purchase-order sync through it and
+/// expects the sync exact. The plan is cleared before the truth is read.
+async fn exact_through(ctx: &mut Ctx, plan: &str, settings: Value) -> Step {
+    let id = ctx.connect(settings).await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    ctx.h.admin.set_fault_plan(plan).await?;
+    let synced = ctx.sync(&id, json!({"entities": [PO]})).await;
+    expect_fired(ctx, plan).await?;
+    ctx.h.admin.clear_faults().await?;
+    synced?;
+    expect_exact_since(ctx, &id, &format!("sync through `{plan}`"), since).await
+}
+
+/// RETRY-001: 5xx on some pages (the system's own error bodies): retried, exact.
+pub(crate) async fn server_errors_are_retried(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "server-errors", fast()).await
+}
+
+/// RETRY-002: 429 with `Retry-After` in seconds.
+pub(crate) async fn retry_after_seconds_is_honoured(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "rate-limit-seconds", fast()).await
+}
+
+/// RETRY-003: 429 with `Retry-After` as an HTTP date (measured on the source's `Date`).
+pub(crate) async fn retry_after_date_is_honoured(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "rate-limit-date", fast()).await
+}
+
+/// RETRY-005: latency with jitter inside the timeouts.
+pub(crate) async fn latency_is_tolerated(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "latency", fast()).await
+}
+
+/// RETRY-006: connections reset before the answer and during its body.
+pub(crate) async fn resets_are_retried(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "reset", fast()).await
+}
+
+/// RETRY-007: bodies cut short or not JSON: retried, never stored in part.
+pub(crate) async fn broken_bodies_are_retried(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "truncated", fast()).await
+}
+
+/// RETRY-008: a request that hangs: the connection's request timeout ends it, and it is retried.
+pub(crate) async fn hangs_time_out_and_are_retried(ctx: &mut Ctx) -> Step {
+    exact_through(ctx, "hang", fast_with(json!({"request_timeout_ms": 500}))).await
+}
+
+/// RETRY-009: an outage longer than the retries: the sync fails cleanly (`sync.failed`, the
+/// records it committed consistent, the watermark where it was), and after recovery the next
+/// sync is exact, changes made before and during the outage included.
+pub(crate) async fn outage_fails_cleanly_and_recovers(ctx: &mut Ctx) -> Step {
+    let id = ctx
+        .connect(fast_with(json!({"retry_max_attempts": 3})))
+        .await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    ctx.sync(&id, json!({"entities": [PO]})).await?;
+    ctx.h.admin.advance(60).await?;
+    let churn = ctx.h.admin.churn(PO.as_str(), 5, 2).await?;
+    ctx.h.admin.set_fault_plan("outage").await?;
+    let (start, job) = ctx.h.api.sync(&id, json!({"entities": [PO]})).await?;
+    expect_status(&start, 202, "starting a sync during an outage")?;
+    expect_fired(ctx, "outage").await?;
+    ctx.h.admin.clear_faults().await?;
+    ensure(
+        job.body["state"] == "failed" && job.body["error"]["code"] == "upstream_unavailable",
+        "a sync during an outage must fail with `upstream_unavailable`",
+        || crate::context::evidence_of(&job),
+    )?;
+    let announced = failed_sync_announced(ctx, job.body["id"].as_str().unwrap_or_default()).await?;
+    ensure(
+        announced,
+        "the failed sync was not announced as `sync.failed` in /v1/events",
+        Evidence::default,
+    )?;
+    // What the first sync committed is still served, unchanged by the failure.
+    let served = ctx.served(&id, PO).await?;
+    let truth = ctx.truth(PO, Some(since)).await?;
+    let stale: Vec<&str> = churn
+        .changed
+        .iter()
+        .chain(&churn.created)
+        .map(String::as_str)
+        .collect();
+    let before: Vec<_> = truth
+        .iter()
+        .filter(|r| !stale.contains(&r.id.as_str()))
+        .cloned()
+        .collect();
+    let kept: Vec<Value> = served
+        .iter()
+        .filter(|r| !stale.iter().any(|id| r["remote_id"] == *id))
+        .cloned()
+        .collect();
+    ctx.expect_exact("records committed before the outage", &kept, &before)?;
+    // The watermark stayed: the next sync finds every change made before the outage.
+    ctx.sync(&id, json!({"entities": [PO]})).await?;
+    expect_exact_since(ctx, &id, "the sync after the outage", since).await
+}
+
+/// Whether `/v1/events` holds `sync.failed` for sync `job_id`.
+async fn failed_sync_announced(ctx: &Ctx, job_id: &str) -> Step<bool> {
+    let ex = ctx.h.api.get("/v1/events?limit=1000").await?;
+    expect_status(&ex, 200, "listing events")?;
+    Ok(ex.body["data"].as_array().is_some_and(|events| {
+        events
+            .iter()
+            .any(|e| e["type"] == "sync.failed" && e["data"]["sync_id"] == job_id)
+    }))
+}
+
+/// RETRY-010: a token or CSRF token that expires mid-run: renewed once, exact.
+pub(crate) async fn expired_tokens_are_renewed_mid_run(ctx: &mut Ctx) -> Step {
+    let creds = ctx.h.credentials();
+    let Some(oauth) = systems::oauth2_credentials(ctx.system(), &creds) else {
+        return Err(Outcome::Skipped(
+            systems::no_expiring_tokens(ctx.system()).into(),
+        ));
+    };
+    let ex = ctx
+        .h
+        .api
+        .create_connection(ctx.system(), ctx.h.emulator_base_url(), &oauth, fast())
+        .await?;
+    expect_status(&ex, 201, "connecting with OAuth2 client credentials")?;
+    let id = ex.body["id"].as_str().unwrap_or_default().to_owned();
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    ctx.h.admin.set_fault_plan("token-expiry").await?;
+    let synced = ctx.sync(&id, json!({"entities": [PO]})).await;
+    expect_fired(ctx, "token-expiry").await?;
+    ctx.h.admin.clear_faults().await?;
+    synced?;
+    expect_exact_since(ctx, &id, "sync with tokens expiring mid-run", since).await
+}
+
+/// RETRY-011: records change while the connector pages: exact after the sync and the next one.
+pub(crate) async fn page_drift_is_caught_up(ctx: &mut Ctx) -> Step {
+    let id = ctx.connect(fast()).await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    ctx.h.admin.set_fault_plan("page-drift").await?;
+    let synced = ctx.sync(&id, json!({"entities": [PO]})).await;
+    expect_fired(ctx, "page-drift").await?;
+    ctx.h.admin.clear_faults().await?;
+    synced?;
+    let served = ctx.served(&id, PO).await?;
+    let duplicates = super::sync::duplicates(&served);
+    ensure(
+        duplicates.is_empty(),
+        format!("records served twice after drift: {duplicates:?}"),
+        Evidence::default,
+    )?;
+    ctx.sync(&id, json!({"entities": [PO]})).await?;
+    expect_exact_since(ctx, &id, "the sync after the one that met drift", since).await
+}
+
+/// RETRY-012: the source's `Date` an hour off its own change stamps during an incremental sync:
+/// the watermark comes from the stamps, so nothing changed in that hour is lost.
+pub(crate) async fn clock_skew_loses_nothing(ctx: &mut Ctx) -> Step {
+    let id = ctx.connect(fast()).await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    ctx.sync(&id, json!({"entities": [PO]})).await?;
+    ctx.h.admin.set_fault_plan("clock-skew").await?;
+    ctx.h.admin.advance(120).await?;
+    ctx.h.admin.churn(PO.as_str(), 5, 2).await?;
+    let synced = ctx.sync(&id, json!({"entities": [PO]})).await;
+    expect_fired(ctx, "clock-skew").await?;
+    synced?;
+    // More changes after the skewed sync: a watermark taken from the skewed clock skips them.
+    ctx.h.admin.advance(120).await?;
+    ctx.h.admin.churn(PO.as_str(), 5, 2).await?;
+    let synced = ctx.sync(&id, json!({"entities": [PO]})).await;
+    ctx.h.admin.clear_faults().await?;
+    synced?;
+    expect_exact_since(ctx, &id, "incremental syncs under a skewed clock", since).await
+}
+
+/// RETRY-013: sustained failure opens the connection's circuit (connection `degraded`, health
+/// `open`, `connection.degraded` announced); once the source answers again and the cooldown has
+/// passed, a sync closes it and completes exact.
+pub(crate) async fn circuit_opens_and_closes(ctx: &mut Ctx) -> Step {
+    const COOLDOWN_MS: u64 = 300;
+    let settings = fast_with(json!({
+        "retry_max_attempts": 2, "circuit_failure_threshold": 3, "circuit_cooldown_ms": COOLDOWN_MS,
+    }));
+    let id = ctx.connect(settings).await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    ctx.h.admin.set_fault_plan("outage").await?;
+    // Each failed sync adds failures in a row until the circuit opens.
+    let mut opened = None;
+    for _ in 0..4 {
+        let (_, job) = ctx.h.api.sync(&id, json!({"entities": [PO]})).await?;
+        ensure(
+            job.body["state"] == "failed",
+            "a sync during an outage succeeded",
+            || crate::context::evidence_of(&job),
+        )?;
+        let connection = ctx.h.api.get(&format!("/v1/connections/{id}")).await?;
+        if connection.body["health"]["circuit"] == "open" {
+            opened = Some(connection);
+            break;
+        }
+    }
+    expect_fired(ctx, "outage").await?;
+    ctx.h.admin.clear_faults().await?;
+    let Some(open) = opened else {
+        return Err(Outcome::failed(
+            "the circuit never opened during a sustained outage",
+            Evidence::default(),
+        ));
+    };
+    ensure(
+        open.body["status"] == "degraded",
+        "an open circuit must show as a degraded connection",
+        || crate::context::evidence_of(&open),
+    )?;
+    let events = ctx.h.api.get("/v1/events?limit=1000").await?;
+    let degraded = events.body["data"].as_array().is_some_and(|all| {
+        all.iter()
+            .any(|e| e["type"] == "connection.degraded" && e["connection_id"] == id.as_str())
+    });
+    ensure(degraded, "`connection.degraded` was not announced", || {
+        crate::context::evidence_of(&events)
+    })?;
+    // While open, nothing reaches the source.
+    let mark = ctx.h.admin.journal_mark().await?;
+    let (_, paused) = ctx.h.api.sync(&id, json!({"entities": [PO]})).await?;
+    let sent = ctx.h.admin.journal(mark).await?;
+    ensure(
+        paused.body["state"] == "failed" && sent.is_empty(),
+        format!("an open circuit let {} requests through", sent.len()),
+        || crate::context::evidence_of(&paused),
+    )?;
+    // The cooldown is the API process's own timer; it cannot be moved from outside.
+    tokio::time::sleep(std::time::Duration::from_millis(COOLDOWN_MS + 50)).await;
+    ctx.sync(&id, json!({"entities": [PO]})).await?;
+    let closed = ctx.h.api.get(&format!("/v1/connections/{id}")).await?;
+    ensure(
+        closed.body["health"]["circuit"] == "closed" && closed.body["status"] == "active",
+        "after recovery the circuit must close and the connection be active",
+        || crate::context::evidence_of(&closed),
+    )?;
+    expect_exact_since(ctx, &id, "the sync after recovery", since).await
+}
+
 /// How long the check holds the account's slots at most, waiting for the connector to be refused.
 const HOLD_POLLS: usize = 500;
 
-/// NetSuite's concurrency limit: while every slot of the account is taken by "other
+/// RETRY-004. NetSuite's concurrency limit: while every slot of the account is taken by "other
 /// integrations", the connector's requests get 429 `CONCURRENCY_LIMIT_EXCEEDED` without
 /// `Retry-After`; once slots free up, the sync must finish, exact.
 pub(crate) async fn concurrency_limit_is_waited_out(ctx: &mut Ctx) -> Step {
     if ctx.system() != "netsuite" {
-        return Err(Outcome::Skipped(
-            "the system has no account concurrency limit of its own; 429s without Retry-After are injected by the fault layer (issue 6)"
-                .into(),
-        ));
+        // No limit of its own: the fault layer throttles without `Retry-After` instead.
+        return exact_through(ctx, "rate-limit-bare", fast()).await;
     }
     let id = ctx.connect(default_settings()).await?;
     ctx.require(&id, PO, None).await?;
@@ -63,4 +380,164 @@ pub(crate) async fn concurrency_limit_is_waited_out(ctx: &mut Ctx) -> Step {
         job["state"].as_str().unwrap_or("?")
     ));
     Ok(())
+}
+
+/// The fault each RETRY check injects, for the report's fault matrix: (check, fault in words,
+/// fault plan; `None` where the system itself produces the fault).
+const FAULT_KINDS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "RETRY-001",
+        "5xx with the system's error body on some pages",
+        Some("server-errors"),
+    ),
+    (
+        "RETRY-002",
+        "429 with `Retry-After` in seconds",
+        Some("rate-limit-seconds"),
+    ),
+    (
+        "RETRY-003",
+        "429 with `Retry-After` as an HTTP date",
+        Some("rate-limit-date"),
+    ),
+    (
+        "RETRY-004",
+        "429 without `Retry-After`",
+        Some("rate-limit-bare"),
+    ),
+    ("RETRY-005", "latency with jitter", Some("latency")),
+    (
+        "RETRY-006",
+        "connection reset before and during the body",
+        Some("reset"),
+    ),
+    (
+        "RETRY-007",
+        "truncated body, malformed JSON",
+        Some("truncated"),
+    ),
+    ("RETRY-008", "a request that hangs", Some("hang")),
+    (
+        "RETRY-009",
+        "an outage longer than the retries",
+        Some("outage"),
+    ),
+    (
+        "RETRY-010",
+        "tokens and CSRF tokens expiring mid-run",
+        Some("token-expiry"),
+    ),
+    (
+        "RETRY-011",
+        "records changing while the client pages",
+        Some("page-drift"),
+    ),
+    (
+        "RETRY-012",
+        "the source's clock an hour off",
+        Some("clock-skew"),
+    ),
+    (
+        "RETRY-013",
+        "sustained failure (circuit breaker)",
+        Some("outage"),
+    ),
+];
+
+/// The fault matrix of `system`'s results: one row per RETRY check that ran or was skipped.
+pub(crate) fn fault_matrix(system: &str, results: &[CheckResult]) -> Vec<FaultRow> {
+    FAULT_KINDS
+        .iter()
+        .filter_map(|&(check, fault, plan)| {
+            let result = results.iter().find(|r| r.id == check)?;
+            // NetSuite's own concurrency limit stands in for the fault layer's bare 429s.
+            let plan = match (check, system) {
+                ("RETRY-004", "netsuite") => None,
+                _ => plan,
+            };
+            let detail = match result.status {
+                Status::Passed => result
+                    .evidence
+                    .as_ref()
+                    .map(|e| e.notes.join("; "))
+                    .filter(|notes| !notes.is_empty()),
+                Status::Failed | Status::Skipped => result.reason.clone(),
+            };
+            Some(FaultRow {
+                check_id: check.to_owned(),
+                fault: fault.to_owned(),
+                plan: plan.map(str::to_owned),
+                status: result.status,
+                detail,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::CATALOG;
+
+    #[test]
+    fn every_retry_check_has_a_fault_kind_and_every_plan_exists() {
+        let retry: Vec<&str> = CATALOG
+            .iter()
+            .map(|def| def.id)
+            .filter(|id| id.starts_with("RETRY-"))
+            .collect();
+        let kinds: Vec<&str> = FAULT_KINDS.iter().map(|(id, _, _)| *id).collect();
+        assert_eq!(retry, kinds);
+        for (id, _, plan) in FAULT_KINDS {
+            if let Some(plan) = plan {
+                let path = format!(
+                    "{}/../fixtures/faults/{plan}.toml",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                assert!(std::path::Path::new(&path).exists(), "{id}: no plan {path}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_matrix_reads_verdicts_and_notes() {
+        let results = vec![
+            CheckResult::passed("RETRY-001", "5xx", 10).with_evidence(Evidence {
+                notes: vec!["fault plan `server-errors`: 4 faults injected".into()],
+                ..Evidence::default()
+            }),
+            CheckResult::skipped("RETRY-010", "tokens", "no token to expire"),
+            CheckResult::passed("RETRY-004", "429", 5),
+        ];
+        let rows = fault_matrix("netsuite", &results);
+        let summary: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.check_id.as_str(),
+                    r.plan.as_deref(),
+                    r.status,
+                    r.detail.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "RETRY-001",
+                    Some("server-errors"),
+                    Status::Passed,
+                    Some("fault plan `server-errors`: 4 faults injected")
+                ),
+                ("RETRY-004", None, Status::Passed, None),
+                (
+                    "RETRY-010",
+                    Some("token-expiry"),
+                    Status::Skipped,
+                    Some("no token to expire")
+                ),
+            ]
+        );
+    }
 }

@@ -84,14 +84,15 @@ pub(crate) async fn create(
     let settings = Value::Object(body.settings.unwrap_or_default());
     SyncSettings::from_settings(&settings).map_err(ApiError::validation)?;
     let credentials = Value::Object(body.credentials);
+    // The live check answers a caller who is waiting: one attempt, no backoff, unless the
+    // settings ask otherwise (syncs retry as configured).
+    let mut probe = settings.clone();
+    if let Value::Object(fields) = &mut probe {
+        fields.entry("retry_max_attempts").or_insert(Value::from(1));
+    }
     let connector = state
         .runner
-        .build_connector(
-            body.system,
-            &base_url,
-            credentials.clone(),
-            settings.clone(),
-        )
+        .build_connector(body.system, &base_url, credentials.clone(), probe)
         .map_err(|e| match e {
             mw_connectors::ConnectorError::NotSupported { what } => ApiError {
                 errors: vec![FieldError::new(
