@@ -11,6 +11,7 @@
 //! terms (ids, change timestamps, native values); it never runs a connector's mapping.
 
 pub mod api;
+mod builtin;
 pub mod emulator;
 pub mod logs;
 pub mod truth;
@@ -18,8 +19,8 @@ pub mod truth;
 pub use api::{ApiClient, Exchange};
 pub use emulator::{AdminClient, GroundTruth, TruthRecord};
 
+use builtin::BuiltIn;
 use mw_mocks::{EmulatorOptions, Profile, RunningEmulator, SystemKind};
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,23 +76,6 @@ pub struct Harness {
     builtin: Option<BuiltIn>,
 }
 
-struct BuiltIn {
-    store: mw_store::Store,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-    dir: PathBuf,
-}
-
-impl Drop for BuiltIn {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        self.task.abort();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// How long a harness call may take before it counts as hung.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -101,8 +85,11 @@ impl Harness {
         let admin = AdminClient::new(&emulator.admin_url)?;
         let (api, builtin) = match &options.target {
             Target::BuiltIn => {
-                let (base_url, key, builtin) = start_builtin_api().await?;
-                (ApiClient::new(&base_url, &key)?, Some(builtin))
+                let builtin = BuiltIn::start().await?;
+                (
+                    ApiClient::new(&builtin.base_url, &builtin.api_key)?,
+                    Some(builtin),
+                )
             }
             Target::External { base_url, api_key } => (ApiClient::new(base_url, api_key)?, None),
         };
@@ -144,6 +131,16 @@ impl Harness {
         Ok(Some(key))
     }
 
+    /// Crashes the built-in API mid-whatever (its runtime dropped where it stands, as SIGKILL
+    /// would) and starts it again on the same database and address. `false` against another
+    /// implementation, whose process is not the harness's to kill.
+    pub async fn crash_and_restart_api(&mut self) -> Result<bool, HarnessError> {
+        match &mut self.builtin {
+            Some(builtin) => builtin.crash_and_restart().await.map(|()| true),
+            None => Ok(false),
+        }
+    }
+
     /// Whether the API under test is Millwright's own, started by this harness.
     pub fn is_builtin(&self) -> bool {
         self.builtin.is_some()
@@ -171,43 +168,4 @@ async fn start_emulator(options: &HarnessOptions) -> Result<RunningEmulator, Har
     )
     .await
     .map_err(|e| HarnessError::Emulator(e.to_string()))
-}
-
-async fn start_builtin_api() -> Result<(String, String, BuiltIn), HarnessError> {
-    let err = |e: &dyn std::fmt::Display| HarnessError::Api(e.to_string());
-    let dir = std::env::temp_dir().join(format!("millwright-harness-{}", uuid::Uuid::new_v4()));
-    let store = mw_store::Store::open(mw_store::StoreOptions {
-        path: dir.join("millwright.db"),
-        secret_key: None,
-    })
-    .await
-    .map_err(|e| err(&e))?;
-    let api_key = format!("mw_test_{}", uuid::Uuid::new_v4().simple());
-    store
-        .create_tenant("harness", &api_key)
-        .await
-        .map_err(|e| err(&e))?;
-    let runner = mw_sync::Runner::with_real_connectors(store.clone(), Default::default());
-    let app = mw_api::app(mw_api::AppState::new(runner));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| err(&e))?;
-    let addr = listener.local_addr().map_err(|e| err(&e))?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = mw_api::serve(listener, app, async {
-            let _ = rx.await;
-        })
-        .await;
-    });
-    Ok((
-        format!("http://{addr}"),
-        api_key,
-        BuiltIn {
-            store,
-            shutdown: Some(tx),
-            task,
-            dir,
-        },
-    ))
 }

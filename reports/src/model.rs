@@ -54,7 +54,8 @@ pub struct FaultRow {
     /// What was injected, in words: `connection reset before and during the body`.
     pub fault: String,
     /// The emulator's fault plan (`fixtures/faults/<plan>.toml`), when the fault layer injected
-    /// it; `None` when the system produces it itself (NetSuite's concurrency limit).
+    /// it; `None` when the system produces it itself (NetSuite's concurrency limit) or the harness
+    /// does (a killed process).
     pub plan: Option<String>,
     /// The check's verdict: PASSED means the sync was exact (or failed cleanly and then was).
     pub status: Status,

@@ -152,6 +152,8 @@ catalog! {
         "Clock skew between emulator and client: exact.";
     "RETRY-013" once retry::circuit_opens_and_closes,
         "Sustained failure opens the connection's circuit breaker; recovery closes it; both are visible in the connection's status.";
+    "RETRY-014" once retry::killed_sync_resumes_exact,
+        "The process is killed mid-sync: after a restart the sync resumes and is exact.";
 }
 
 /// Every check instance, per-entity checks expanded over the five entities, in catalog order.

@@ -382,6 +382,85 @@ pub(crate) async fn concurrency_limit_is_waited_out(ctx: &mut Ctx) -> Step {
     Ok(())
 }
 
+/// RETRY-014: the API is killed mid-sync (its runtime dropped where it stands) and started again
+/// on the same database: the job resumes from its last committed page and ends exact.
+pub(crate) async fn killed_sync_resumes_exact(ctx: &mut Ctx) -> Step {
+    if !ctx.h.is_builtin() {
+        return Err(Outcome::Skipped(
+            "the API under test runs elsewhere; only its operator can kill its process".into(),
+        ));
+    }
+    let id = ctx.connect(fast_with(json!({"page_size": 5}))).await?;
+    ctx.require(&id, PO, None).await?;
+    let since = ctx.h.admin.now().await? - Duration::days(30);
+    // Slow reads keep the sync running long enough to be interrupted between pages.
+    ctx.h.admin.set_fault_plan("latency").await?;
+    let start = ctx
+        .h
+        .api
+        .post(
+            &format!("/v1/connections/{id}/syncs"),
+            &json!({"entities": [PO]}),
+        )
+        .await?;
+    expect_status(&start, 202, "starting a sync")?;
+    let job_id = start.body["id"].as_str().unwrap_or_default().to_owned();
+    let mut read_before = 0;
+    for _ in 0..KILL_POLLS {
+        let job = ctx.h.api.get(&format!("/v1/syncs/{job_id}")).await?;
+        let state = job.body["state"].as_str().unwrap_or_default();
+        ensure(
+            matches!(state, "queued" | "running"),
+            "the sync ended before it could be interrupted",
+            || crate::context::evidence_of(&job),
+        )?;
+        read_before = job.body["progress"][PO.as_str()]["read"]
+            .as_u64()
+            .unwrap_or(0);
+        if read_before >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    ensure(
+        read_before >= 5,
+        "the sync committed no page to interrupt",
+        Evidence::default,
+    )?;
+    ctx.h.crash_and_restart_api().await?;
+    let mut ended = None;
+    for _ in 0..20 {
+        let job = ctx
+            .h
+            .api
+            .get(&format!("/v1/syncs/{job_id}?wait_seconds=30"))
+            .await?;
+        if matches!(job.body["state"].as_str(), Some("succeeded" | "failed")) {
+            ended = Some(job);
+            break;
+        }
+    }
+    ctx.h.admin.clear_faults().await?;
+    let Some(ended) = ended else {
+        return Err(Outcome::failed(
+            "the resumed sync never ended",
+            Evidence::default(),
+        ));
+    };
+    ensure(
+        ended.body["state"] == "succeeded",
+        "the sync did not succeed after the restart",
+        || crate::context::evidence_of(&ended),
+    )?;
+    ctx.note(format!(
+        "killed after {read_before} records were read; resumed after the restart"
+    ));
+    expect_exact_since(ctx, &id, "the sync resumed after the kill", since).await
+}
+
+/// How often RETRY-014 looks at the job (5 ms apart) before giving up on interrupting it.
+const KILL_POLLS: usize = 2000;
+
 /// The fault each RETRY check injects, for the report's fault matrix: (check, fault in words,
 /// fault plan; `None` where the system itself produces the fault).
 const FAULT_KINDS: &[(&str, &str, Option<&str>)] = &[
@@ -442,6 +521,7 @@ const FAULT_KINDS: &[(&str, &str, Option<&str>)] = &[
         "sustained failure (circuit breaker)",
         Some("outage"),
     ),
+    ("RETRY-014", "the API process killed mid-sync", None),
 ];
 
 /// The fault matrix of `system`'s results: one row per RETRY check that ran or was skipped.
@@ -451,9 +531,12 @@ pub(crate) fn fault_matrix(system: &str, results: &[CheckResult]) -> Vec<FaultRo
         .filter_map(|&(check, fault, plan)| {
             let result = results.iter().find(|r| r.id == check)?;
             // NetSuite's own concurrency limit stands in for the fault layer's bare 429s.
-            let plan = match (check, system) {
-                ("RETRY-004", "netsuite") => None,
-                _ => plan,
+            let (fault, plan) = match (check, system) {
+                ("RETRY-004", "netsuite") => (
+                    format!("{fault} (NetSuite's account concurrency limit)"),
+                    None,
+                ),
+                _ => (fault.to_owned(), plan),
             };
             let detail = match result.status {
                 Status::Passed => result
@@ -465,7 +548,7 @@ pub(crate) fn fault_matrix(system: &str, results: &[CheckResult]) -> Vec<FaultRo
             };
             Some(FaultRow {
                 check_id: check.to_owned(),
-                fault: fault.to_owned(),
+                fault,
                 plan: plan.map(str::to_owned),
                 status: result.status,
                 detail,
