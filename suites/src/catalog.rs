@@ -154,6 +154,8 @@ catalog! {
         "Sustained failure opens the connection's circuit breaker; recovery closes it; both are visible in the connection's status.";
     "RETRY-014" once retry::killed_sync_resumes_exact,
         "The process is killed mid-sync: after a restart the sync resumes and is exact.";
+    "RETRY-015" once retry::lost_write_answer_applies_once,
+        "A create that commits in the source but whose answer is lost: the source ends with exactly one record, the one the API names.";
 }
 
 /// Every check instance, per-entity checks expanded over the five entities, in catalog order.

@@ -458,6 +458,85 @@ pub(crate) async fn killed_sync_resumes_exact(ctx: &mut Ctx) -> Step {
     expect_exact_since(ctx, &id, "the sync resumed after the kill", since).await
 }
 
+/// RETRY-015: the duplicate-order trap. A purchase-order create commits in the source but its
+/// answer never arrives (the connection is cut). The unified API either still answers with the
+/// record (it recognised the write when it tried again) or says the source is unavailable, in
+/// which case the client repeats the write with the same `Idempotency-Key`; either way the source
+/// ends up with exactly one new order, and the API names that one.
+pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
+    let id = ctx.connect(fast()).await?;
+    ctx.require(&id, PO, Some("create")).await?;
+    let body = systems::purchase_order_body(ctx).await?;
+    let before: Vec<String> = ctx
+        .truth(PO, None)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let path = format!("/v1/connections/{id}/{PO}");
+    let key = format!("retry-015-{}", uuid::Uuid::new_v4());
+    let create = |ctx: &Ctx| {
+        let (path, body, key) = (path.clone(), body.clone(), key.clone());
+        let api = ctx.h.api.clone();
+        async move {
+            api.send_with(
+                reqwest::Method::POST,
+                &path,
+                Some(&body),
+                &[("idempotency-key", &key)],
+            )
+            .await
+        }
+    };
+    ctx.h.admin.set_fault_plan("duplicate-write").await?;
+    let first = create(ctx).await?;
+    expect_fired(ctx, "duplicate-write").await?;
+    ctx.h.admin.clear_faults().await?;
+    let answered = if first.status == 201 {
+        first
+    } else {
+        ensure(
+            first.status >= 500,
+            "a write whose answer was lost must not be reported as refused: the client would not repeat it",
+            || crate::context::evidence_of(&first),
+        )?;
+        let again = create(ctx).await?;
+        expect_status(
+            &again,
+            201,
+            "repeating the write with the same Idempotency-Key",
+        )?;
+        again
+    };
+    let after = ctx.truth(PO, None).await?;
+    let new: Vec<&str> = after
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !before.iter().any(|b| b == id))
+        .collect();
+    ensure(
+        new.len() == 1,
+        format!(
+            "one create left {} new purchase orders in the source: {new:?}",
+            new.len()
+        ),
+        || crate::context::evidence_of(&answered),
+    )?;
+    ensure(
+        answered.body["remote_id"] == new[0],
+        format!(
+            "the API answered {} but the source created {}",
+            answered.body["remote_id"], new[0]
+        ),
+        || crate::context::evidence_of(&answered),
+    )?;
+    ctx.note(format!(
+        "the lost create left exactly one order: {}",
+        new[0]
+    ));
+    Ok(())
+}
+
 /// How often RETRY-014 looks at the job (5 ms apart) before giving up on interrupting it.
 const KILL_POLLS: usize = 2000;
 
@@ -522,6 +601,11 @@ const FAULT_KINDS: &[(&str, &str, Option<&str>)] = &[
         Some("outage"),
     ),
     ("RETRY-014", "the API process killed mid-sync", None),
+    (
+        "RETRY-015",
+        "a create that commits but is never answered",
+        Some("duplicate-write"),
+    ),
 ];
 
 /// The fault matrix of `system`'s results: one row per RETRY check that ran or was skipped.

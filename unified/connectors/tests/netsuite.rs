@@ -282,7 +282,8 @@ async fn an_unreachable_account_is_unavailable() {
         ConnectorConfig {
             base_url: format!("http://127.0.0.1:{port}"),
             credentials: credentials(),
-            settings: json!({}),
+            // Retried as any failure in passing, after backoffs of milliseconds.
+            settings: json!({"retry_base_delay_ms": 1, "retry_max_delay_ms": 5}),
             http: HttpConfig::default(),
         },
     )
@@ -663,6 +664,159 @@ async fn refusals_beyond_the_retry_budget_are_rate_limited() {
     }
 }
 
+/// Matches a create body: exactly the JSON given plus the connector's own `externalId` (`mw-…`),
+/// by which a create whose answer is lost is found again.
+struct CreateBody(Value);
+
+impl wiremock::Match for CreateBody {
+    fn matches(&self, request: &Request) -> bool {
+        let Ok(mut body) = serde_json::from_slice::<Value>(&request.body) else {
+            return false;
+        };
+        let external = body.as_object_mut().and_then(|o| o.remove("externalId"));
+        let ours = external
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.starts_with("mw-") && e.len() > 10);
+        ours && body == self.0
+    }
+}
+
+/// The `externalId` of the first create `server` received.
+async fn external_id_sent(server: &MockServer) -> String {
+    let requests = server.received_requests().await.unwrap();
+    let create = requests
+        .iter()
+        .find(|r| r.method.as_str() == "POST")
+        .unwrap();
+    let body: Value = serde_json::from_slice(&create.body).unwrap();
+    body["externalId"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_found_by_its_external_id_not_sent_twice() {
+    let server = MockServer::start().await;
+    // NetSuite applied the create, but a gateway lost the answer.
+    Mock::given(method("POST"))
+        .and(path(format!("{RECORD}/vendor")))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/services/rest/record/v1/vendor/eid:mw-[0-9a-f]{32}$",
+        ))
+        .respond_with(record(json!({"id": "1400002"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{RECORD}/vendor/1400002")))
+        .respond_with(record(
+            json!({"id": "1400002", "companyName": "Lost Answer Co",
+            "lastModifiedDate": "2026-03-02T08:00:00Z", "subsidiary": {"id": "1"}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let vendor = NewVendor {
+        name: "Lost Answer Co".into(),
+        tax_id: None,
+        currency: None,
+        payment_terms: None,
+        email: None,
+        phone: None,
+        address: None,
+        remote_fields: Some(serde_json::Map::from_iter([(
+            "subsidiary".to_owned(),
+            json!({"id": "1"}),
+        )])),
+    };
+    let created = netsuite(&server)
+        .create(&NewRecord::Vendor(vendor))
+        .await
+        .unwrap();
+    assert_eq!(created.remote_id, "1400002");
+    let looked_up = server.received_requests().await.unwrap();
+    let eid = external_id_sent(&server).await;
+    assert!(
+        looked_up
+            .iter()
+            .any(|r| r.url.path().ends_with(&format!("eid:{eid}"))),
+        "the look-up names the external id the create carried"
+    );
+}
+
+#[tokio::test]
+async fn a_create_lost_before_netsuite_applied_it_is_sent_again_with_the_same_external_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{RECORD}/vendor")))
+        .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{RECORD}/vendor")))
+        .respond_with(
+            ResponseTemplate::new(204)
+                .insert_header("location", "/services/rest/record/v1/vendor/1400003"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/services/rest/record/v1/vendor/eid:",
+        ))
+        .respond_with(ns_error(
+            404,
+            "NONEXISTENT_ID",
+            "The record instance does not exist.",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{RECORD}/vendor/1400003")))
+        .respond_with(record(
+            json!({"id": "1400003", "companyName": "Second Try Co",
+            "lastModifiedDate": "2026-03-02T08:00:00Z", "subsidiary": {"id": "1"}}),
+        ))
+        .mount(&server)
+        .await;
+    let vendor = NewVendor {
+        name: "Second Try Co".into(),
+        tax_id: None,
+        currency: None,
+        payment_terms: None,
+        email: None,
+        phone: None,
+        address: None,
+        remote_fields: Some(serde_json::Map::from_iter([(
+            "subsidiary".to_owned(),
+            json!({"id": "1"}),
+        )])),
+    };
+    let created = netsuite(&server)
+        .create(&NewRecord::Vendor(vendor))
+        .await
+        .unwrap();
+    assert_eq!(created.remote_id, "1400003");
+    let posts: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0]["externalId"], posts[1]["externalId"]);
+}
+
 // ---- purchase order writes ----
 
 fn new_po() -> NewPurchaseOrder {
@@ -702,7 +856,7 @@ async fn a_purchase_order_is_created_and_read_back_by_its_location() {
     Mock::given(method("POST"))
         .and(path(format!("{RECORD}/purchaseOrder")))
         .and(header("content-type", "application/json"))
-        .and(body_json(json!({
+        .and(CreateBody(json!({
             "entity": {"id": "1335929"}, "currency": {"id": "1"}, "tranDate": "2026-03-02",
             "location": {"id": "1"},
             "item": {"items": [{"item": {"id": "13861"}, "quantity": 12.5, "rate": 41.2,
@@ -919,7 +1073,7 @@ async fn a_vendor_is_created_in_the_usual_subsidiary() {
     }
     Mock::given(method("POST"))
         .and(path(format!("{RECORD}/vendor")))
-        .and(body_json(
+        .and(CreateBody(
             json!({"companyName": "Millwright Conformance Supplies",
             "subsidiary": {"id": "3"}, "currency": {"id": "4"}}),
         ))
@@ -1000,7 +1154,7 @@ async fn an_adjustment_posts_to_an_adjustment_account_and_returns_the_level() {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("{RECORD}/inventoryAdjustment")))
-        .and(body_json(json!({"subsidiary": {"id": "2"}, "account": {"id": "58"},
+        .and(CreateBody(json!({"subsidiary": {"id": "2"}, "account": {"id": "58"},
             "adjLocation": {"id": "1"}, "memo": "cycle count",
             "inventory": {"items": [{"item": {"id": "21"}, "location": {"id": "1"}, "adjustQtyBy": 5.5}]}})))
         .and(SignedByTba::default())

@@ -239,11 +239,52 @@ impl NetsuiteClient {
     }
 
     /// `POST <record_type>` → 204 with the new record's URL in `Location`; returns its id.
+    ///
+    /// The duplicate-order trap: a create can be applied although its answer is lost (a reset, a
+    /// gateway 5xx), and sending it again would create a second record. So every create carries
+    /// an `externalId` of its own (`mw-` + a random UUID, unless the body names one), and after
+    /// such a failure the record is looked for by `eid:<externalId>`: found, the create was
+    /// applied and its id is the answer; missing, nothing was applied and it is sent again. When
+    /// the look-up itself fails, the original failure is reported.
     pub(crate) async fn create(
         &self,
         record_type: &str,
         body: &Value,
     ) -> Result<String, ConnectorError> {
+        let mut body = body.clone();
+        let external_id = match body.get("externalId").and_then(Value::as_str) {
+            Some(given) => given.to_owned(),
+            None => {
+                let made = format!("mw-{}", uuid::Uuid::new_v4().simple());
+                body["externalId"] = Value::String(made.clone());
+                made
+            }
+        };
+        let mut attempt = 1;
+        loop {
+            let failure = match self.post_create(record_type, &body).await {
+                Ok(id) => return Ok(id),
+                Err(e) if may_have_been_applied(&e) => e,
+                Err(e) => return Err(e),
+            };
+            match self.find_by_external_id(record_type, &external_id).await {
+                Ok(Some(id)) => {
+                    tracing::info!(
+                        system = SYSTEM,
+                        record_type,
+                        id,
+                        "the create was applied although its answer was lost"
+                    );
+                    return Ok(id);
+                }
+                Ok(None) if attempt < CREATE_ATTEMPTS => attempt += 1,
+                Ok(None) | Err(_) => return Err(failure),
+            }
+        }
+    }
+
+    /// One `POST <record_type>`, through the resilience layer (repeated only after a 429).
+    async fn post_create(&self, record_type: &str, body: &Value) -> Result<String, ConnectorError> {
         let url = self.record_url(record_type, None, &[])?;
         let created = self.exchange(Method::POST, &url, Some(body), None, Safety::Unsafe, Ok);
         let response = match created.await {
@@ -261,6 +302,30 @@ impl NetsuiteClient {
             ),
             upstream: Some(upstream(response.status, NativeError::default())),
         })
+    }
+
+    /// The internal id of the `record_type` record with `external_id`, if there is one.
+    async fn find_by_external_id(
+        &self,
+        record_type: &str,
+        external_id: &str,
+    ) -> Result<Option<String>, ConnectorError> {
+        let key = format!("eid:{external_id}");
+        let segment = utf8_percent_encode(external_id, http::EXCEPT_UNRESERVED);
+        let path = format!("{RECORD_ROOT}/{record_type}/eid:{segment}");
+        let url = self.url(&path, &[("fields", "id".into())])?;
+        let found = self.exchange(Method::GET, &url, None, None, Safety::Safe, |response| {
+            json_object(&response, &format!("{record_type} {key}"))
+        });
+        match found.await {
+            Ok(record) => Ok(record.get("id").and_then(|id| {
+                id.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| id.as_u64().map(|n| n.to_string()))
+            })),
+            Err(ConnectorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `PATCH <record_type>/<id>` → 204. Sublist lines are merged by their `line`.
@@ -323,6 +388,18 @@ impl NetsuiteClient {
             .await
             .map(|(headers, _)| headers)
     }
+}
+
+/// How often a create whose answer was lost, and which was not applied, is sent in all.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// Whether a failed write may still have been applied: the request may have reached NetSuite
+/// but no answer came back (a transport failure, a 5xx, an answer cut short).
+fn may_have_been_applied(error: &ConnectorError) -> bool {
+    matches!(
+        error,
+        ConnectorError::Unavailable { .. } | ConnectorError::Protocol { .. }
+    )
 }
 
 /// What a write's answer leaves once it succeeded: nothing (204).

@@ -162,7 +162,7 @@ pub(crate) fn string_literal(value: &str) -> String {
 }
 
 /// An OData v2 `datetimeoffset` literal at millisecond precision, the precision SAP prints.
-fn datetimeoffset_literal(at: DateTime<Utc>) -> String {
+pub(crate) fn datetimeoffset_literal(at: DateTime<Utc>) -> String {
     format!("datetimeoffset'{}'", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
 }
 
