@@ -108,6 +108,44 @@ impl Ctx {
         }
     }
 
+    /// Connects with the system's OAuth 2.0 client credentials (bearer tokens that expire);
+    /// SKIPPED where the system or its manifest has none.
+    pub async fn connect_oauth2(&mut self, settings: Value) -> Step<String> {
+        let creds = self.h.credentials();
+        let Some(oauth) = crate::systems::oauth2_credentials(self.system(), &creds) else {
+            return Err(Outcome::Skipped(
+                crate::systems::no_expiring_tokens(self.system()).into(),
+            ));
+        };
+        let ex = self
+            .h
+            .api
+            .create_connection(self.system(), self.h.emulator_base_url(), &oauth, settings)
+            .await?;
+        expect_status(&ex, 201, "connecting with OAuth2 client credentials")?;
+        match ex.body.get("id").and_then(Value::as_str) {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(Outcome::failed_at("the created connection has no id", &ex)),
+        }
+    }
+
+    /// Starts a sync of `entity` without waiting for it; the job's id.
+    pub async fn start_sync(&self, connection: &str, entity: Entity) -> Step<String> {
+        let start = self
+            .h
+            .api
+            .post(
+                &format!("/v1/connections/{connection}/syncs"),
+                &json!({"entities": [entity]}),
+            )
+            .await?;
+        expect_status(&start, 202, "starting a sync")?;
+        match start.body.get("id").and_then(Value::as_str) {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(Outcome::failed_at("the started sync has no id", &start)),
+        }
+    }
+
     /// The connection's capabilities document.
     pub async fn capabilities(&self, connection: &str) -> Step<Value> {
         let ex = self

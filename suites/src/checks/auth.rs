@@ -224,37 +224,13 @@ pub(crate) async fn revoked_credentials_fail_the_next_sync(ctx: &mut Ctx) -> Ste
 
 pub(crate) async fn expiring_tokens_are_renewed(ctx: &mut Ctx) -> Step {
     let po = mw_model::Entity::PurchaseOrders;
-    let creds = ctx.h.credentials();
-    let Some(oauth) = systems::oauth2_credentials(ctx.system(), &creds) else {
-        return Err(Outcome::Skipped(
-            systems::no_expiring_tokens(ctx.system()).into(),
-        ));
-    };
-    let ex = ctx
-        .h
-        .api
-        .create_connection(
-            ctx.system(),
-            ctx.h.emulator_base_url(),
-            &oauth,
-            json!({"initial_lookback_days": 30, "page_size": 5}),
-        )
+    let id = ctx
+        .connect_oauth2(json!({"initial_lookback_days": 30, "page_size": 5}))
         .await?;
-    expect_status(&ex, 201, "connecting with OAuth2 client credentials")?;
-    let id = ex.body["id"].as_str().unwrap_or_default().to_owned();
     ctx.require(&id, po, None).await?;
     let since = ctx.h.admin.now().await? - chrono::Duration::days(30);
     let mark = ctx.h.admin.journal_mark().await?;
-    let start = ctx
-        .h
-        .api
-        .post(
-            &format!("/v1/connections/{id}/syncs"),
-            &json!({"entities": [po]}),
-        )
-        .await?;
-    expect_status(&start, 202, "starting a sync")?;
-    let job = start.body["id"].as_str().unwrap_or_default().to_owned();
+    let job = ctx.start_sync(&id, po).await?;
     // Expire the token once the sync has committed a page (tokens live an hour on the source's
     // clock), so the rest of the read needs a new one.
     let mut expired_mid_sync = false;

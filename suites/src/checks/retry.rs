@@ -194,19 +194,7 @@ async fn failed_sync_announced(ctx: &Ctx, job_id: &str) -> Step<bool> {
 
 /// RETRY-010: a token or CSRF token that expires mid-run: renewed once, exact.
 pub(crate) async fn expired_tokens_are_renewed_mid_run(ctx: &mut Ctx) -> Step {
-    let creds = ctx.h.credentials();
-    let Some(oauth) = systems::oauth2_credentials(ctx.system(), &creds) else {
-        return Err(Outcome::Skipped(
-            systems::no_expiring_tokens(ctx.system()).into(),
-        ));
-    };
-    let ex = ctx
-        .h
-        .api
-        .create_connection(ctx.system(), ctx.h.emulator_base_url(), &oauth, fast())
-        .await?;
-    expect_status(&ex, 201, "connecting with OAuth2 client credentials")?;
-    let id = ex.body["id"].as_str().unwrap_or_default().to_owned();
+    let id = ctx.connect_oauth2(fast()).await?;
     ctx.require(&id, PO, None).await?;
     let since = ctx.h.admin.now().await? - Duration::days(30);
     ctx.h.admin.set_fault_plan("token-expiry").await?;
@@ -395,16 +383,7 @@ pub(crate) async fn killed_sync_resumes_exact(ctx: &mut Ctx) -> Step {
     let since = ctx.h.admin.now().await? - Duration::days(30);
     // Slow reads keep the sync running long enough to be interrupted between pages.
     ctx.h.admin.set_fault_plan("latency").await?;
-    let start = ctx
-        .h
-        .api
-        .post(
-            &format!("/v1/connections/{id}/syncs"),
-            &json!({"entities": [PO]}),
-        )
-        .await?;
-    expect_status(&start, 202, "starting a sync")?;
-    let job_id = start.body["id"].as_str().unwrap_or_default().to_owned();
+    let job_id = ctx.start_sync(&id, PO).await?;
     let mut read_before = 0;
     for _ in 0..KILL_POLLS {
         let job = ctx.h.api.get(&format!("/v1/syncs/{job_id}")).await?;

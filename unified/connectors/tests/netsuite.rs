@@ -682,6 +682,23 @@ impl wiremock::Match for CreateBody {
     }
 }
 
+/// A vendor create naming its subsidiary, so that nothing but the create is sent.
+fn vendor_in_subsidiary_1(name: &str) -> NewVendor {
+    NewVendor {
+        name: name.into(),
+        tax_id: None,
+        currency: None,
+        payment_terms: None,
+        email: None,
+        phone: None,
+        address: None,
+        remote_fields: Some(serde_json::Map::from_iter([(
+            "subsidiary".to_owned(),
+            json!({"id": "1"}),
+        )])),
+    }
+}
+
 /// The `externalId` of the first create `server` received.
 async fn external_id_sent(server: &MockServer) -> String {
     let requests = server.received_requests().await.unwrap();
@@ -720,19 +737,7 @@ async fn a_create_whose_answer_is_lost_is_found_by_its_external_id_not_sent_twic
         .expect(1)
         .mount(&server)
         .await;
-    let vendor = NewVendor {
-        name: "Lost Answer Co".into(),
-        tax_id: None,
-        currency: None,
-        payment_terms: None,
-        email: None,
-        phone: None,
-        address: None,
-        remote_fields: Some(serde_json::Map::from_iter([(
-            "subsidiary".to_owned(),
-            json!({"id": "1"}),
-        )])),
-    };
+    let vendor = vendor_in_subsidiary_1("Lost Answer Co");
     let created = netsuite(&server)
         .create(&NewRecord::Vendor(vendor))
         .await
@@ -787,19 +792,7 @@ async fn a_create_lost_before_netsuite_applied_it_is_sent_again_with_the_same_ex
         ))
         .mount(&server)
         .await;
-    let vendor = NewVendor {
-        name: "Second Try Co".into(),
-        tax_id: None,
-        currency: None,
-        payment_terms: None,
-        email: None,
-        phone: None,
-        address: None,
-        remote_fields: Some(serde_json::Map::from_iter([(
-            "subsidiary".to_owned(),
-            json!({"id": "1"}),
-        )])),
-    };
+    let vendor = vendor_in_subsidiary_1("Second Try Co");
     let created = netsuite(&server)
         .create(&NewRecord::Vendor(vendor))
         .await
