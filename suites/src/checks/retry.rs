@@ -82,16 +82,44 @@ async fn expect_exact_since(
 /// Connects with `settings`, installs `plan`, runs an initial purchase-order sync through it and
 /// expects the sync exact. The plan is cleared before the truth is read.
 async fn exact_through(ctx: &mut Ctx, plan: &str, settings: Value) -> Step {
+    exact_through_waiting(ctx, plan, settings, std::time::Duration::ZERO).await
+}
+
+/// [`exact_through`], and the sync must have taken at least `wait`: the `Retry-After` the plan
+/// sends (a connector that retried at once would finish a tiny sync in a fraction of it).
+async fn exact_through_waiting(
+    ctx: &mut Ctx,
+    plan: &str,
+    settings: Value,
+    wait: std::time::Duration,
+) -> Step {
     let id = ctx.connect(settings).await?;
     ctx.require(&id, PO, None).await?;
     let since = ctx.h.admin.now().await? - Duration::days(30);
     ctx.h.admin.set_fault_plan(plan).await?;
+    let started = std::time::Instant::now();
     let synced = ctx.sync(&id, json!({"entities": [PO]})).await;
+    let took = started.elapsed();
     expect_fired(ctx, plan).await?;
     ctx.h.admin.clear_faults().await?;
     synced?;
+    ensure(
+        took >= wait,
+        format!(
+            "the sync took {took:?}: the source's `Retry-After` of {wait:?} was not waited out"
+        ),
+        Evidence::default,
+    )?;
+    if !wait.is_zero() {
+        ctx.note(format!(
+            "the sync took {took:.1?}, the source asked to wait {wait:?}"
+        ));
+    }
     expect_exact_since(ctx, &id, &format!("sync through `{plan}`"), since).await
 }
+
+/// The `Retry-After` of the rate-limit plans (`fixtures/faults/rate-limit-*.toml`).
+const PLAN_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// RETRY-001: 5xx on some pages (the system's own error bodies): retried, exact.
 pub(crate) async fn server_errors_are_retried(ctx: &mut Ctx) -> Step {
@@ -100,12 +128,12 @@ pub(crate) async fn server_errors_are_retried(ctx: &mut Ctx) -> Step {
 
 /// RETRY-002: 429 with `Retry-After` in seconds.
 pub(crate) async fn retry_after_seconds_is_honoured(ctx: &mut Ctx) -> Step {
-    exact_through(ctx, "rate-limit-seconds", fast()).await
+    exact_through_waiting(ctx, "rate-limit-seconds", fast(), PLAN_RETRY_AFTER).await
 }
 
 /// RETRY-003: 429 with `Retry-After` as an HTTP date (measured on the source's `Date`).
 pub(crate) async fn retry_after_date_is_honoured(ctx: &mut Ctx) -> Step {
-    exact_through(ctx, "rate-limit-date", fast()).await
+    exact_through_waiting(ctx, "rate-limit-date", fast(), PLAN_RETRY_AFTER).await
 }
 
 /// RETRY-005: latency with jitter inside the timeouts.
