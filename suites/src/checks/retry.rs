@@ -280,7 +280,8 @@ pub(crate) async fn clock_skew_loses_nothing(ctx: &mut Ctx) -> Step {
 /// `open`, `connection.degraded` announced); once the source answers again and the cooldown has
 /// passed, a sync closes it and completes exact.
 pub(crate) async fn circuit_opens_and_closes(ctx: &mut Ctx) -> Step {
-    const COOLDOWN_MS: u64 = 300;
+    // Long enough that the checks between the opening and the paused sync never outlast it.
+    const COOLDOWN_MS: u64 = 1000;
     let settings = fast_with(json!({
         "retry_max_attempts": 2, "circuit_failure_threshold": 3, "circuit_cooldown_ms": COOLDOWN_MS,
     }));
