@@ -466,25 +466,31 @@ pub(crate) async fn killed_sync_resumes_exact(ctx: &mut Ctx) -> Step {
     expect_exact_since(ctx, &id, "the sync resumed after the kill", since).await
 }
 
-/// RETRY-015: the duplicate-order trap. A purchase-order create commits in the source but its
-/// answer never arrives (the connection is cut). The unified API either still answers with the
-/// record (it recognised the write when it tried again) or says the source is unavailable, in
-/// which case the client repeats the write with the same `Idempotency-Key`; either way the source
-/// ends up with exactly one new order, and the API names that one.
+/// RETRY-015: the duplicate-order trap, per entity (purchase orders, work orders, assets). A
+/// create commits in the source but its answer never arrives (the connection is cut). The
+/// unified API either still answers with the record (it recognised the write when it tried
+/// again) or says the source is unavailable, in which case the client repeats the write with the
+/// same `Idempotency-Key`; either way the source ends up with exactly one new record, and the API
+/// names that one.
 pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
-    let id = ctx.connect(fast()).await?;
-    ctx.require(&id, PO, Some("create")).await?;
-    let body = systems::purchase_order_body(ctx).await?;
+    let entity = ctx.entity();
+    let setup = systems::create_setup(ctx, entity).await?;
+    let mut settings = fast();
+    if let (Some(s), Value::Object(extra)) = (settings.as_object_mut(), setup.settings) {
+        s.extend(extra);
+    }
+    let id = ctx.connect(settings).await?;
+    ctx.require(&id, entity, Some("create")).await?;
     let before: Vec<String> = ctx
-        .truth(PO, None)
+        .truth(entity, None)
         .await?
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let path = format!("/v1/connections/{id}/{PO}");
+    let path = format!("/v1/connections/{id}/{entity}");
     let key = format!("retry-015-{}", uuid::Uuid::new_v4());
     let create = |ctx: &Ctx| {
-        let (path, body, key) = (path.clone(), body.clone(), key.clone());
+        let (path, body, key) = (path.clone(), setup.body.clone(), key.clone());
         let api = ctx.h.api.clone();
         async move {
             api.send_with(
@@ -516,7 +522,7 @@ pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
         )?;
         again
     };
-    let after = ctx.truth(PO, None).await?;
+    let after = ctx.truth(entity, None).await?;
     let new: Vec<&str> = after
         .iter()
         .map(|r| r.id.as_str())
@@ -525,7 +531,7 @@ pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
     ensure(
         new.len() == 1,
         format!(
-            "one create left {} new purchase orders in the source: {new:?}",
+            "one create left {} new {entity} in the source: {new:?}",
             new.len()
         ),
         || crate::context::evidence_of(&answered),
@@ -539,9 +545,85 @@ pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
         || crate::context::evidence_of(&answered),
     )?;
     ctx.note(format!(
-        "the lost create left exactly one order: {}",
+        "the lost create left exactly one record: {}",
         new[0]
     ));
+    Ok(())
+}
+
+/// RETRY-016: the same trap for stock. An inventory adjustment (a goods movement, an
+/// `inventoryAdjustment`, `adjustCurrentBalance`) commits but its answer is lost: after the API's
+/// answer (and the client's repeat with the same `Idempotency-Key` when that answer was a 5xx),
+/// the stock has moved by the delta exactly once.
+pub(crate) async fn lost_adjustment_answer_moves_stock_once(ctx: &mut Ctx) -> Step {
+    let inv = Entity::Inventory;
+    let id = ctx.connect(fast()).await?;
+    ctx.require(&id, inv, Some("adjust")).await?;
+    let system = ctx.system().to_owned();
+    let level = ctx
+        .truth(inv, None)
+        .await?
+        .into_iter()
+        .find(|t| {
+            systems::truth_quantity(&system, t).is_some_and(|q| q >= rust_decimal::Decimal::TEN)
+        })
+        .ok_or_else(|| {
+            Outcome::failed("no stock row with 10 or more on hand", Evidence::default())
+        })?;
+    let start = systems::truth_quantity(&system, &level).unwrap_or_default();
+    let delta = "4";
+    let body = systems::adjustment_body(ctx, &level, delta).await?;
+    let path = format!("/v1/connections/{id}/{inv}");
+    let key = format!("retry-016-{}", uuid::Uuid::new_v4());
+    let adjust = |ctx: &Ctx| {
+        let (path, body, key) = (path.clone(), body.clone(), key.clone());
+        let api = ctx.h.api.clone();
+        async move {
+            api.send_with(
+                reqwest::Method::POST,
+                &path,
+                Some(&body),
+                &[("idempotency-key", &key)],
+            )
+            .await
+        }
+    };
+    ctx.h.admin.set_fault_plan("duplicate-write").await?;
+    let first = adjust(ctx).await?;
+    expect_fired(ctx, "duplicate-write").await?;
+    ctx.h.admin.clear_faults().await?;
+    let answered = if first.status == 200 {
+        first
+    } else {
+        ensure(
+            first.status >= 500,
+            "an adjustment whose answer was lost must not be reported as refused",
+            || crate::context::evidence_of(&first),
+        )?;
+        let again = adjust(ctx).await?;
+        expect_status(
+            &again,
+            200,
+            "repeating the adjustment with the same Idempotency-Key",
+        )?;
+        again
+    };
+    let expected = start + delta.parse::<rust_decimal::Decimal>().unwrap_or_default();
+    let now = ctx
+        .truth(inv, None)
+        .await?
+        .into_iter()
+        .find(|t| t.id == level.id)
+        .and_then(|t| systems::truth_quantity(&system, &t));
+    ensure(
+        now == Some(expected),
+        format!(
+            "{}: the source holds {now:?} after one adjustment of {delta} from {start}, expected {expected}",
+            level.id
+        ),
+        || crate::context::evidence_of(&answered),
+    )?;
+    ctx.note(format!("{}: {start} → {expected}, moved once", level.id));
     Ok(())
 }
 
@@ -614,39 +696,58 @@ const FAULT_KINDS: &[(&str, &str, Option<&str>)] = &[
         "a create that commits but is never answered",
         Some("duplicate-write"),
     ),
+    (
+        "RETRY-016",
+        "a stock adjustment that commits but is never answered",
+        Some("duplicate-write"),
+    ),
 ];
 
 /// The fault matrix of `system`'s results: one row per RETRY check that ran or was skipped.
 pub(crate) fn fault_matrix(system: &str, results: &[CheckResult]) -> Vec<FaultRow> {
     FAULT_KINDS
         .iter()
-        .filter_map(|&(check, fault, plan)| {
-            let result = results.iter().find(|r| r.id == check)?;
-            // NetSuite's own concurrency limit stands in for the fault layer's bare 429s.
-            let (fault, plan) = match (check, system) {
-                ("RETRY-004", "netsuite") => (
-                    format!("{fault} (NetSuite's account concurrency limit)"),
-                    None,
-                ),
-                _ => (fault.to_owned(), plan),
-            };
-            let detail = match result.status {
-                Status::Passed => result
-                    .evidence
-                    .as_ref()
-                    .map(|e| e.notes.join("; "))
-                    .filter(|notes| !notes.is_empty()),
-                Status::Failed | Status::Skipped => result.reason.clone(),
-            };
-            Some(FaultRow {
-                check_id: check.to_owned(),
-                fault,
-                plan: plan.map(str::to_owned),
-                status: result.status,
-                detail,
-            })
+        .flat_map(|&(check, fault, plan)| {
+            // A per-entity check has a row per entity (`RETRY-015/assets`).
+            let per_entity = format!("{check}/");
+            results
+                .iter()
+                .filter(move |r| r.id == check || r.id.starts_with(&per_entity))
+                .map(move |result| fault_row(system, result, check, fault, plan))
         })
         .collect()
+}
+
+fn fault_row(
+    system: &str,
+    result: &CheckResult,
+    check: &str,
+    fault: &str,
+    plan: Option<&str>,
+) -> FaultRow {
+    // NetSuite's own concurrency limit stands in for the fault layer's bare 429s.
+    let (fault, plan) = match (check, system) {
+        ("RETRY-004", "netsuite") => (
+            format!("{fault} (NetSuite's account concurrency limit)"),
+            None,
+        ),
+        _ => (fault.to_owned(), plan),
+    };
+    let detail = match result.status {
+        Status::Passed => result
+            .evidence
+            .as_ref()
+            .map(|e| e.notes.join("; "))
+            .filter(|notes| !notes.is_empty()),
+        Status::Failed | Status::Skipped => result.reason.clone(),
+    };
+    FaultRow {
+        check_id: result.id.clone(),
+        fault,
+        plan: plan.map(str::to_owned),
+        status: result.status,
+        detail,
+    }
 }
 
 #[cfg(test)]

@@ -564,12 +564,74 @@ fn adjustment(delta: &str, unit: Option<&str>) -> NewRecord {
     })
 }
 
+/// Matches a goods movement: exactly the JSON given plus the connector's own
+/// `ReferenceDocument` (`MW` + 14 hex digits), by which a movement whose answer is lost is found.
+struct MovementBody(Value);
+
+impl wiremock::Match for MovementBody {
+    fn matches(&self, request: &Request) -> bool {
+        let Ok(mut body) = serde_json::from_slice::<Value>(&request.body) else {
+            return false;
+        };
+        let reference = body
+            .as_object_mut()
+            .and_then(|o| o.remove("ReferenceDocument"));
+        let ours = reference
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|r| r.len() == 16 && r.starts_with("MW"));
+        ours && body == self.0
+    }
+}
+
+#[tokio::test]
+async fn a_movement_whose_answer_is_lost_is_found_by_its_reference_not_posted_twice() {
+    let server = MockServer::start().await;
+    mount_csrf_fetch(&server, DOCS, 1).await;
+    // SAP posted the movement, but the answer was lost on the way.
+    write("POST", format!("{DOCS}/A_MaterialDocumentHeader"))
+        .respond_with(ResponseTemplate::new(504).set_body_string("Gateway Timeout"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{DOCS}/A_MaterialDocumentHeader")))
+        .and(query_param("$top", "1"))
+        .respond_with(|request: &Request| {
+            let filter = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "$filter")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            assert!(filter.starts_with("ReferenceDocument eq 'MW"), "{filter}");
+            sap_json(&json!({"d": {"results": [{"MaterialDocumentYear": "2026",
+                "MaterialDocument": "4900000042"}]}}))
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{STOCK}/A_MatlStkInAcctMod")))
+        .respond_with(sap_json(&json!({"d": {"results": [fg29_with("112")]}})))
+        .mount(&server)
+        .await;
+    let level = sap(&server)
+        .create(&adjustment("12", Some("PC")))
+        .await
+        .unwrap();
+    let mw_model::EntityData::InventoryLevel(level) = level.data else {
+        panic!("not a level");
+    };
+    assert_eq!(level.quantity_on_hand, "112".parse().unwrap());
+}
+
 #[tokio::test]
 async fn an_adjustment_posts_a_goods_movement_and_reads_the_stock_back() {
     let server = MockServer::start().await;
     mount_csrf_fetch(&server, DOCS, 1).await;
     write("POST", format!("{DOCS}/A_MaterialDocumentHeader"))
-        .and(body_json(json!({"GoodsMovementCode": "05", "to_MaterialDocumentItem": [{
+        .and(MovementBody(json!({"GoodsMovementCode": "05", "to_MaterialDocumentItem": [{
             "Material": "FG29", "Plant": "1710", "StorageLocation": "171A", "Batch": "",
             "GoodsMovementType": "561", "QuantityInEntryUnit": "12", "EntryUnit": "PC"}]})))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"d": {

@@ -76,9 +76,20 @@ pub(crate) async fn create(
     asset: &NewAsset,
 ) -> Result<RemoteRecord, ConnectorError> {
     let payload = mapping::equipment_payload(asset, defaults).map_err(ConnectorError::Invalid)?;
-    let (headers, created) = client
-        .post(Service::Equipment, EQUIPMENT.name, &payload)
-        .await?;
+    let same = |record: &RemoteRecord| super::lost::is_asset(asset, record);
+    let lookup = super::lost::Lookup {
+        set: &EQUIPMENT,
+        filter: format!(
+            "EquipmentName eq {}",
+            client::string_literal(asset.name.trim())
+        ),
+        map: mapping::asset_record,
+        same: &same,
+    };
+    let (headers, created) = match super::lost::create(client, &payload, lookup).await? {
+        super::lost::Created::Answered(headers, d) => (headers, d),
+        super::lost::Created::Found(record) => return Ok(*record),
+    };
     let number = created_key(
         created.as_ref(),
         "Equipment",

@@ -19,7 +19,9 @@
 //! position on.
 //!
 //! # Adjustments: goods movements
-//! `POST A_MaterialDocumentHeader` (see `mapping`), then the unrestricted own-stock row of the
+//! `POST A_MaterialDocumentHeader` (see `mapping`) with a `ReferenceDocument` of its own (`MW` and
+//! 14 hex digits), by which a movement whose answer was lost is found instead of being posted
+//! twice (`lost`), then the unrestricted own-stock row of the
 //! material, plant, storage location and batch is read back with a `$filter` on those fields
 //! and returned as the level. When the movement names no unit, the material's base unit is taken
 //! from any stock row of the material first. SAP may post the document before its stock view
@@ -43,6 +45,8 @@ use wire::KEY;
 
 /// The entity set stock is read from.
 const SET: &str = "A_MatlStkInAcctMod";
+/// The entity set goods movements are posted to.
+pub(super) const MATERIAL_DOCUMENTS: &str = "A_MaterialDocumentHeader";
 
 /// The page size when the caller gives none, and the most asked for at once.
 const DEFAULT_PAGE_SIZE: u32 = 1000;
@@ -233,16 +237,34 @@ impl SapConnector {
             Some(unit) if !unit.is_empty() => unit.to_owned(),
             _ => self.base_unit(&adjustment.item).await?,
         };
-        let payload =
+        let mut payload =
             mapping::goods_movement_payload(adjustment, &unit).map_err(ConnectorError::Invalid)?;
-        let (_, created) = self
-            .client
-            .post(
-                Service::MaterialDocument,
-                "A_MaterialDocumentHeader",
-                &payload,
-            )
-            .await?;
+        // A reference of this movement's own, by which it is found should its answer be lost.
+        let reference = super::lost::movement_reference();
+        payload["ReferenceDocument"] = Value::String(reference.clone());
+        let post = || {
+            self.client
+                .post(Service::MaterialDocument, MATERIAL_DOCUMENTS, &payload)
+        };
+        let created = match post().await {
+            Ok((_, created)) => created,
+            Err(lost) if super::lost::may_have_been_applied(&lost) => {
+                match super::lost::find_movement(&self.client, &reference).await {
+                    Ok(Some(document)) => {
+                        tracing::info!(
+                            system = SYSTEM,
+                            reference,
+                            "the goods movement was posted although its answer was lost"
+                        );
+                        Some(document)
+                    }
+                    // Nothing was posted: the movement is sent once more.
+                    Ok(None) => post().await?.1,
+                    Err(_) => return Err(lost),
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let field = |name: &str| {
             created
                 .as_ref()

@@ -1,19 +1,60 @@
-//! The duplicate-order trap: a purchase order SAP created although the answer to its create was
-//! lost (the connection cut, a gateway 5xx). Sending the create again would make a second order,
-//! and SAP's purchase-order service has no idempotency key or external id to recognise a repeat.
+//! The duplicate-order trap: a record SAP created although the answer to its create was lost (the
+//! connection cut, a gateway 5xx). Sending the create again would make a second one, and SAP's
+//! OData services have no idempotency key or external id to recognise a repeat.
 //!
-//! So before a create the connector notes the source's clock (`Date` of a service document), and
-//! after such a failure it looks for the order it may have made: orders of the same supplier
-//! changed since then, whose currency and lines (material, quantity, net price, in order) are the
-//! create's. One match is the order the create made; none means nothing was applied and the
-//! create may be sent again; several cannot be told apart, so the original failure is reported
-//! and nothing is sent twice.
+//! Goods movements carry a reference of their own instead (`ReferenceDocument`, the header's
+//! free reference field): after a lost answer the document with that reference is looked for.
+//!
+//! Purchase orders, maintenance orders and equipment: before a create the connector notes the
+//! source's clock (`Date` of a service document), and after such a failure it looks for the
+//! record it may have made ([`create`]): records changed since then that are what the create
+//! asked for (an order of the same supplier with the same currency and lines; a maintenance
+//! order with the same title and equipment; equipment with the same name and serial number). One
+//! match is the record the create made; none means nothing was applied and the create is sent
+//! once more; several cannot be told apart, so the original failure is reported and nothing is
+//! sent twice. (Supplier creates are not covered yet.)
 
-use super::client::{self, ODataQuery, PURCHASE_ORDERS, SapClient};
+use super::client::{self, EntitySet, ODataQuery, PURCHASE_ORDERS, SapClient};
 use super::purchase_order::mapping::purchase_order_record;
-use crate::ConnectorError;
+use crate::{ConnectorError, http};
 use chrono::{DateTime, Utc};
-use mw_model::{EntityData, NewPurchaseOrder, PurchaseOrder, RemoteRecord};
+use mw_model::{EntityData, NewAsset, NewPurchaseOrder, NewWorkOrder, PurchaseOrder, RemoteRecord};
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// A goods movement's own reference: `MW` and 14 upper-case hex digits (16, the field's length).
+pub(crate) fn movement_reference() -> String {
+    let random = uuid::Uuid::new_v4()
+        .simple()
+        .to_string()
+        .to_ascii_uppercase();
+    format!("MW{}", &random[..14])
+}
+
+/// The material document posted with `reference`, if SAP holds one.
+pub(crate) async fn find_movement(
+    client: &SapClient,
+    reference: &str,
+) -> Result<Option<serde_json::Value>, ConnectorError> {
+    let query = ODataQuery {
+        filter: Some(format!(
+            "ReferenceDocument eq {}",
+            client::string_literal(reference)
+        )),
+        top: Some(1),
+        ..ODataQuery::default()
+    };
+    let url = client.url(
+        client::Service::MaterialDocument,
+        super::inventory::MATERIAL_DOCUMENTS,
+        &query,
+    )?;
+    let (_, d) = client.get_d(&url).await?;
+    Ok(d.get("results")
+        .and_then(|r| r.as_array())
+        .and_then(|rows| rows.first())
+        .cloned())
+}
 
 /// Orders looked at, newest first: more than one connection creates between two clock readings.
 const CANDIDATES: u32 = 50;
@@ -27,37 +68,99 @@ pub(crate) fn may_have_been_applied(error: &ConnectorError) -> bool {
     )
 }
 
-/// The order `po`'s create made, if SAP holds exactly one that matches it changed since `before`.
-pub(crate) async fn find_order(
+/// How a create whose answer was lost is looked for: records of `set` that match `filter` and
+/// changed since the source's clock before the create, mapped with `map`, are what the create
+/// asked for when `same` says so.
+pub(crate) struct Lookup<'a> {
+    pub(crate) set: &'a EntitySet,
+    /// Narrows the candidates by what the create sent (`Supplier eq '17300001'`).
+    pub(crate) filter: String,
+    pub(crate) map: fn(Value) -> Result<RemoteRecord, ConnectorError>,
+    pub(crate) same: &'a (dyn Fn(&RemoteRecord) -> bool + Sync),
+}
+
+/// What a create came to.
+pub(crate) enum Created {
+    /// SAP answered: the headers and `d` of its answer.
+    Answered(HeaderMap, Option<Value>),
+    /// The answer was lost, and this is the record the create made.
+    Found(Box<RemoteRecord>),
+}
+
+/// POSTs `payload` to `lookup.set`; when the answer is lost, looks for the record the create
+/// made (see the module doc) and sends the create once more only when there is none.
+pub(crate) async fn create(
     client: &SapClient,
-    po: &NewPurchaseOrder,
+    payload: &Value,
+    lookup: Lookup<'_>,
+) -> Result<Created, ConnectorError> {
+    let service = lookup.set.service;
+    // The source's clock before the create: a record this create made is not older.
+    let before = client
+        .service_document(service)
+        .await
+        .ok()
+        .and_then(|headers| http::source_date(&headers));
+    let post = || client.post(service, lookup.set.name, payload);
+    let lost = match post().await {
+        Ok((headers, d)) => return Ok(Created::Answered(headers, d)),
+        Err(e) if may_have_been_applied(&e) => e,
+        Err(e) => return Err(e),
+    };
+    let Some(before) = before else {
+        return Err(lost);
+    };
+    match find(client, &lookup, before).await {
+        Ok(Some(record)) => {
+            tracing::info!(system = client::SYSTEM, set = lookup.set.name,
+                remote_id = %record.remote_id, "the create was applied although its answer was lost");
+            Ok(Created::Found(Box::new(record)))
+        }
+        // Nothing was applied: the create is sent once more.
+        Ok(None) => post()
+            .await
+            .map(|(headers, d)| Created::Answered(headers, d)),
+        Err(_) => Err(lost),
+    }
+}
+
+/// The one record `lookup` finds changed since `before`; `None` when there is none.
+async fn find(
+    client: &SapClient,
+    lookup: &Lookup<'_>,
     before: DateTime<Utc>,
 ) -> Result<Option<RemoteRecord>, ConnectorError> {
+    let set = lookup.set;
     let since = before - chrono::Duration::seconds(1);
+    let mut filter = format!(
+        "{} and {} ge {}",
+        lookup.filter,
+        set.changed_at,
+        client::datetimeoffset_literal(since)
+    );
+    if let Some(scope) = set.scope {
+        filter = format!("{scope} and {filter}");
+    }
     let query = ODataQuery {
-        filter: Some(format!(
-            "Supplier eq '{}' and LastChangeDateTime ge {}",
-            client::key_value(po.vendor_remote_id.trim()),
-            client::datetimeoffset_literal(since)
-        )),
-        orderby: Some("LastChangeDateTime desc".into()),
+        filter: Some(filter),
+        orderby: Some(format!("{} desc", set.changed_at)),
         top: Some(CANDIDATES),
-        expand: PURCHASE_ORDERS.expand,
+        expand: set.expand,
         inlinecount: false,
     };
-    let url = client.url(PURCHASE_ORDERS.service, PURCHASE_ORDERS.name, &query)?;
+    let url = client.url(set.service, set.name, &query)?;
     let (_, d) = client.get_d(&url).await?;
     let rows = d
         .get("results")
         .and_then(|r| r.as_array())
         .cloned()
         .unwrap_or_default();
+    tracing::debug!(system = client::SYSTEM, set = set.name, candidates = rows.len(), %url,
+        "looking for the record of a create whose answer was lost");
     let mut matches = Vec::new();
     for raw in rows {
-        let record = purchase_order_record(raw)?;
-        if let EntityData::PurchaseOrder(order) = &record.data
-            && same_order(po, order)
-        {
+        let record = (lookup.map)(raw)?;
+        if (lookup.same)(&record) {
             matches.push(record);
         }
     }
@@ -69,11 +172,48 @@ pub(crate) async fn find_order(
             reqwest::StatusCode::CONFLICT,
             None,
             Some(format!(
-                "{n} orders of supplier {} match the create whose answer was lost",
-                po.vendor_remote_id
+                "{n} records of {} match the create whose answer was lost",
+                set.name
             )),
         ))),
     }
+}
+
+/// How a purchase-order create whose answer was lost is looked for: orders of its supplier.
+pub(crate) fn purchase_order_lookup<'a>(
+    po: &NewPurchaseOrder,
+    same: &'a (dyn Fn(&RemoteRecord) -> bool + Sync),
+) -> Lookup<'a> {
+    Lookup {
+        set: &PURCHASE_ORDERS,
+        filter: format!(
+            "Supplier eq {}",
+            client::string_literal(po.vendor_remote_id.trim())
+        ),
+        map: purchase_order_record,
+        same,
+    }
+}
+
+/// Whether `record` is the purchase order `po` asked for.
+pub(crate) fn is_order(po: &NewPurchaseOrder, record: &RemoteRecord) -> bool {
+    matches!(&record.data, EntityData::PurchaseOrder(order) if same_order(po, order))
+}
+
+/// Whether `record` is the maintenance order `order` asked for: title and equipment.
+pub(crate) fn is_work_order(order: &NewWorkOrder, record: &RemoteRecord) -> bool {
+    let text = |t: Option<&str>| t.map(str::trim).unwrap_or("").to_owned();
+    matches!(&record.data, EntityData::WorkOrder(held)
+        if held.title.trim() == order.title.trim()
+            && text(held.asset_remote_id.as_deref()) == text(order.asset_remote_id.as_deref()))
+}
+
+/// Whether `record` is the equipment `asset` asked for: name and serial number.
+pub(crate) fn is_asset(asset: &NewAsset, record: &RemoteRecord) -> bool {
+    let text = |t: Option<&str>| t.map(str::trim).unwrap_or("").to_owned();
+    matches!(&record.data, EntityData::Asset(held)
+        if held.name.trim() == asset.name.trim()
+            && text(held.serial_number.as_deref()) == text(asset.serial_number.as_deref()))
 }
 
 /// Whether `order` (as SAP holds it) is what `po` asked for: supplier, currency, and the lines'
@@ -132,6 +272,15 @@ mod tests {
             ..two_lines.lines[0].clone()
         });
         assert!(!same_order(&two_lines, &held("17300001", "2")));
+    }
+
+    #[test]
+    fn movement_references_fill_the_field_and_differ() {
+        let (a, b) = (movement_reference(), movement_reference());
+        assert_eq!(a.len(), 16);
+        assert!(a.starts_with("MW") && a[2..].bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(a, a.to_ascii_uppercase());
+        assert_ne!(a, b);
     }
 
     #[test]

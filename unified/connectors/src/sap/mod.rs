@@ -159,35 +159,15 @@ impl SapConnector {
         let payload =
             purchase_order::mapping::purchase_order_payload(po, &self.purchase_order_defaults)
                 .map_err(ConnectorError::Invalid)?;
-        // The source's clock before the create: an order this create made is not older.
-        let before = self
-            .client
-            .service_document(Service::PurchaseOrder)
-            .await
-            .ok()
-            .and_then(|headers| http::source_date(&headers));
-        let post = || {
-            self.client
-                .post(Service::PurchaseOrder, PURCHASE_ORDERS.name, &payload)
-        };
-        let (headers, created) = match post().await {
-            Ok(answer) => answer,
-            Err(lost) if lost::may_have_been_applied(&lost) => {
-                let Some(before) = before else {
-                    return Err(lost);
-                };
-                match lost::find_order(&self.client, po, before).await {
-                    Ok(Some(record)) => {
-                        tracing::info!(system = client::SYSTEM, purchase_order = %record.remote_id,
-                            "the create was applied although its answer was lost");
-                        return Ok(record);
-                    }
-                    // Nothing was applied: the create is sent once more.
-                    Ok(None) => post().await?,
-                    Err(_) => return Err(lost),
-                }
-            }
-            Err(e) => return Err(e),
+        let same = |record: &RemoteRecord| lost::is_order(po, record);
+        let created = lost::create(
+            &self.client,
+            &payload,
+            lost::purchase_order_lookup(po, &same),
+        );
+        let (headers, created) = match created.await? {
+            lost::Created::Answered(headers, d) => (headers, d),
+            lost::Created::Found(record) => return Ok(*record),
         };
         let number = created_key(
             created.as_ref(),

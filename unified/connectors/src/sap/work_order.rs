@@ -68,9 +68,20 @@ pub(crate) async fn create(
     order: &NewWorkOrder,
 ) -> Result<RemoteRecord, ConnectorError> {
     let payload = mapping::work_order_payload(order, defaults).map_err(ConnectorError::Invalid)?;
-    let (headers, created) = client
-        .post(Service::MaintenanceOrder, MAINTENANCE_ORDERS.name, &payload)
-        .await?;
+    let same = |record: &RemoteRecord| super::lost::is_work_order(order, record);
+    let lookup = super::lost::Lookup {
+        set: &MAINTENANCE_ORDERS,
+        filter: format!(
+            "MaintenanceOrderDesc eq {}",
+            client::string_literal(order.title.trim())
+        ),
+        map: mapping::work_order_record,
+        same: &same,
+    };
+    let (headers, created) = match super::lost::create(client, &payload, lookup).await? {
+        super::lost::Created::Answered(headers, d) => (headers, d),
+        super::lost::Created::Found(record) => return Ok(*record),
+    };
     let number = created_key(
         created.as_ref(),
         "MaintenanceOrder",
