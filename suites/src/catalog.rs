@@ -154,7 +154,7 @@ catalog! {
         "Sustained failure opens the connection's circuit breaker; recovery closes it; both are visible in the connection's status.";
     "RETRY-014" once retry::killed_sync_resumes_exact,
         "The process is killed mid-sync: after a restart the sync resumes and is exact.";
-    "RETRY-015" each(PurchaseOrders, WorkOrders, Assets) retry::lost_write_answer_applies_once,
+    "RETRY-015" each(PurchaseOrders, WorkOrders, Assets, Vendors) retry::lost_write_answer_applies_once,
         "A create that commits in the source but whose answer is lost: the source ends with exactly one record, the one the API names.";
     "RETRY-016" once retry::lost_adjustment_answer_moves_stock_once,
         "An inventory adjustment that commits in the source but whose answer is lost: the stock moves by the delta exactly once.";

@@ -466,7 +466,8 @@ pub(crate) async fn killed_sync_resumes_exact(ctx: &mut Ctx) -> Step {
     expect_exact_since(ctx, &id, "the sync resumed after the kill", since).await
 }
 
-/// RETRY-015: the duplicate-order trap, per entity (purchase orders, work orders, assets). A
+/// RETRY-015: the duplicate-order trap, per entity (purchase orders, work orders, assets,
+/// vendors). A
 /// create commits in the source but its answer never arrives (the connection is cut). The
 /// unified API either still answers with the record (it recognised the write when it tried
 /// again) or says the source is unavailable, in which case the client repeats the write with the

@@ -221,7 +221,7 @@ async fn a_vendor_is_created_as_a_business_partner_in_the_supplier_role() {
     let server = MockServer::start().await;
     mount_csrf_fetch(&server, BP, 1).await;
     write("POST", format!("{BP}/A_BusinessPartner"))
-        .and(body_json(json!({
+        .and(partner_body(json!({
             "BusinessPartnerCategory": "2",
             "OrganizationBPName1": "Bolt & Nut Supply Inc.",
             "BusinessPartnerGrouping": "BP02",
@@ -564,23 +564,44 @@ fn adjustment(delta: &str, unit: Option<&str>) -> NewRecord {
     })
 }
 
-/// Matches a goods movement: exactly the JSON given plus the connector's own
-/// `ReferenceDocument` (`MW` + 14 hex digits), by which a movement whose answer is lost is found.
-struct MovementBody(Value);
+/// Matches a create body: exactly the JSON given plus, in `field`, a reference of the
+/// connector's own (`MW` and hex digits, `len` characters), by which a create whose answer is
+/// lost is found.
+struct WithOwnReference {
+    field: &'static str,
+    len: usize,
+    expected: Value,
+}
 
-impl wiremock::Match for MovementBody {
+impl wiremock::Match for WithOwnReference {
     fn matches(&self, request: &Request) -> bool {
         let Ok(mut body) = serde_json::from_slice::<Value>(&request.body) else {
             return false;
         };
-        let reference = body
-            .as_object_mut()
-            .and_then(|o| o.remove("ReferenceDocument"));
+        let reference = body.as_object_mut().and_then(|o| o.remove(self.field));
         let ours = reference
             .as_ref()
             .and_then(Value::as_str)
-            .is_some_and(|r| r.len() == 16 && r.starts_with("MW"));
-        ours && body == self.0
+            .is_some_and(|r| r.len() == self.len && r.starts_with("MW"));
+        ours && body == self.expected
+    }
+}
+
+/// A goods movement with its own `ReferenceDocument`.
+fn movement_body(expected: Value) -> WithOwnReference {
+    WithOwnReference {
+        field: "ReferenceDocument",
+        len: 16,
+        expected,
+    }
+}
+
+/// A business partner with its own `BusinessPartnerIDByExtSystem`.
+fn partner_body(expected: Value) -> WithOwnReference {
+    WithOwnReference {
+        field: "BusinessPartnerIDByExtSystem",
+        len: 20,
+        expected,
     }
 }
 
@@ -631,7 +652,7 @@ async fn an_adjustment_posts_a_goods_movement_and_reads_the_stock_back() {
     let server = MockServer::start().await;
     mount_csrf_fetch(&server, DOCS, 1).await;
     write("POST", format!("{DOCS}/A_MaterialDocumentHeader"))
-        .and(MovementBody(json!({"GoodsMovementCode": "05", "to_MaterialDocumentItem": [{
+        .and(movement_body(json!({"GoodsMovementCode": "05", "to_MaterialDocumentItem": [{
             "Material": "FG29", "Plant": "1710", "StorageLocation": "171A", "Batch": "",
             "GoodsMovementType": "561", "QuantityInEntryUnit": "12", "EntryUnit": "PC"}]})))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"d": {

@@ -240,7 +240,7 @@ impl SapConnector {
         let mut payload =
             mapping::goods_movement_payload(adjustment, &unit).map_err(ConnectorError::Invalid)?;
         // A reference of this movement's own, by which it is found should its answer be lost.
-        let reference = super::lost::movement_reference();
+        let reference = super::lost::own_reference(16);
         payload["ReferenceDocument"] = Value::String(reference.clone());
         let post = || {
             self.client

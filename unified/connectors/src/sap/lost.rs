@@ -2,8 +2,10 @@
 //! connection cut, a gateway 5xx). Sending the create again would make a second one, and SAP's
 //! OData services have no idempotency key or external id to recognise a repeat.
 //!
-//! Goods movements carry a reference of their own instead (`ReferenceDocument`, the header's
-//! free reference field): after a lost answer the document with that reference is looked for.
+//! Goods movements and business partners carry a reference of their own instead
+//! ([`own_reference`] in `ReferenceDocument`, the movement header's free reference field, and in
+//! `BusinessPartnerIDByExtSystem`, the partner's number in an external system): after a lost
+//! answer the record with that reference is looked for.
 //!
 //! Purchase orders, maintenance orders and equipment: before a create the connector notes the
 //! source's clock (`Date` of a service document), and after such a failure it looks for the
@@ -12,7 +14,7 @@
 //! order with the same title and equipment; equipment with the same name and serial number). One
 //! match is the record the create made; none means nothing was applied and the create is sent
 //! once more; several cannot be told apart, so the original failure is reported and nothing is
-//! sent twice. (Supplier creates are not covered yet.)
+//! sent twice.
 
 use super::client::{self, EntitySet, ODataQuery, PURCHASE_ORDERS, SapClient};
 use super::purchase_order::mapping::purchase_order_record;
@@ -22,13 +24,16 @@ use mw_model::{EntityData, NewAsset, NewPurchaseOrder, NewWorkOrder, PurchaseOrd
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-/// A goods movement's own reference: `MW` and 14 upper-case hex digits (16, the field's length).
-pub(crate) fn movement_reference() -> String {
+/// A reference of a write's own, `len` characters (at most 34): `MW` and upper-case hex digits.
+/// Goods movements take 16 (`ReferenceDocument`), business partners 20
+/// (`BusinessPartnerIDByExtSystem`).
+pub(crate) fn own_reference(len: usize) -> String {
     let random = uuid::Uuid::new_v4()
         .simple()
         .to_string()
         .to_ascii_uppercase();
-    format!("MW{}", &random[..14])
+    let digits = len.saturating_sub(2).min(random.len());
+    format!("MW{}", &random[..digits])
 }
 
 /// The material document posted with `reference`, if SAP holds one.
@@ -275,8 +280,9 @@ mod tests {
     }
 
     #[test]
-    fn movement_references_fill_the_field_and_differ() {
-        let (a, b) = (movement_reference(), movement_reference());
+    fn own_references_fill_the_field_and_differ() {
+        assert_eq!(own_reference(20).len(), 20);
+        let (a, b) = (own_reference(16), own_reference(16));
         assert_eq!(a.len(), 16);
         assert!(a.starts_with("MW") && a[2..].bytes().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(a, a.to_ascii_uppercase());

@@ -53,6 +53,8 @@ use wire::EdmTime;
 
 /// The entity set vendors are read from.
 const SET: &str = "A_BusinessPartner";
+/// The partner's number in an external system: where a create puts a reference of its own.
+const EXTERNAL_NUMBER: &str = "BusinessPartnerIDByExtSystem";
 
 const EXPAND: &str = "to_Supplier,to_Supplier/to_SupplierPurchasingOrg,to_BusinessPartnerAddress";
 
@@ -256,16 +258,66 @@ impl SapConnector {
         mapping::supplier_record(d)
     }
 
+    /// The supplier whose partner carries `external` as its number in an external system.
+    async fn vendor_by_external_number(
+        &self,
+        external: &str,
+    ) -> Result<Option<SupplierRecord>, ConnectorError> {
+        let odata = ODataQuery {
+            filter: Some(format!(
+                "{EXTERNAL_NUMBER} eq {}",
+                client::string_literal(external)
+            )),
+            top: Some(1),
+            expand: Some(EXPAND),
+            ..ODataQuery::default()
+        };
+        let url = self.client.url(Service::BusinessPartner, SET, &odata)?;
+        let (_, d) = self.client.get_d(&url).await?;
+        let first = d
+            .get("results")
+            .and_then(Value::as_array)
+            .and_then(|rows| rows.first())
+            .cloned();
+        first.map(mapping::supplier_record).transpose()
+    }
+
     pub(super) async fn create_vendor(
         &self,
         vendor: &NewVendor,
     ) -> Result<RemoteRecord, ConnectorError> {
-        let payload = mapping::new_supplier_payload(vendor, &self.supplier_defaults)
+        let mut payload = mapping::new_supplier_payload(vendor, &self.supplier_defaults)
             .map_err(ConnectorError::Invalid)?;
-        let (headers, created) = self
-            .client
-            .post(Service::BusinessPartner, SET, &payload)
-            .await?;
+        // A number of this create's own, by which a partner whose answer was lost is found
+        // (`lost`); one the caller gave in `remote_fields` serves as well.
+        let external = match payload.get(EXTERNAL_NUMBER).and_then(Value::as_str) {
+            Some(given) if !given.trim().is_empty() => given.to_owned(),
+            _ => {
+                let own = super::lost::own_reference(20);
+                payload[EXTERNAL_NUMBER] = Value::String(own.clone());
+                own
+            }
+        };
+        let post = || self.client.post(Service::BusinessPartner, SET, &payload);
+        let (headers, created) = match post().await {
+            Ok(answer) => answer,
+            Err(lost) if super::lost::may_have_been_applied(&lost) => {
+                match self.vendor_by_external_number(&external).await {
+                    Ok(Some(read)) => {
+                        tracing::info!(
+                            system = SYSTEM,
+                            external,
+                            "the supplier was created although its answer was lost"
+                        );
+                        return Ok(read.record);
+                    }
+                    // Nothing was created: the create is sent once more.
+                    Ok(None) => post().await?,
+                    Err(_) => return Err(lost),
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let partner = created_key(
             created.as_ref(),
             "BusinessPartner",
