@@ -13,6 +13,7 @@
 use crate::context::{Ctx, Outcome, Step, default_settings, ensure, expect_status};
 use crate::systems;
 use chrono::Duration;
+use mw_harness::Exchange;
 use mw_model::Entity;
 use mw_reports::{CheckResult, Evidence, FaultRow, Status};
 use serde_json::{Value, json};
@@ -489,40 +490,7 @@ pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
         .map(|r| r.id)
         .collect();
     let path = format!("/v1/connections/{id}/{entity}");
-    let key = format!("retry-015-{}", uuid::Uuid::new_v4());
-    let create = |ctx: &Ctx| {
-        let (path, body, key) = (path.clone(), setup.body.clone(), key.clone());
-        let api = ctx.h.api.clone();
-        async move {
-            api.send_with(
-                reqwest::Method::POST,
-                &path,
-                Some(&body),
-                &[("idempotency-key", &key)],
-            )
-            .await
-        }
-    };
-    ctx.h.admin.set_fault_plan("duplicate-write").await?;
-    let first = create(ctx).await?;
-    expect_fired(ctx, "duplicate-write").await?;
-    ctx.h.admin.clear_faults().await?;
-    let answered = if first.status == 201 {
-        first
-    } else {
-        ensure(
-            first.status >= 500,
-            "a write whose answer was lost must not be reported as refused: the client would not repeat it",
-            || crate::context::evidence_of(&first),
-        )?;
-        let again = create(ctx).await?;
-        expect_status(
-            &again,
-            201,
-            "repeating the write with the same Idempotency-Key",
-        )?;
-        again
-    };
+    let answered = write_losing_the_first_answer(ctx, &path, &setup.body, 201).await?;
     let after = ctx.truth(entity, None).await?;
     let new: Vec<&str> = after
         .iter()
@@ -552,6 +520,48 @@ pub(crate) async fn lost_write_answer_applies_once(ctx: &mut Ctx) -> Step {
     Ok(())
 }
 
+/// POSTs `body` to `path` with an `Idempotency-Key` while the emulator cuts the answer to the
+/// first write (`duplicate-write`), then as a client would: takes the API's answer when it is
+/// `success`, and repeats the write with the same key when the API said the source was
+/// unavailable (a refusal would make a client give up on a write that was applied). Returns the
+/// successful answer.
+async fn write_losing_the_first_answer(
+    ctx: &mut Ctx,
+    path: &str,
+    body: &Value,
+    success: u16,
+) -> Step<Exchange> {
+    let key = format!("lost-answer-{}", uuid::Uuid::new_v4());
+    let headers = [("idempotency-key", key.as_str())];
+    ctx.h.admin.set_fault_plan("duplicate-write").await?;
+    let first = ctx
+        .h
+        .api
+        .send_with(reqwest::Method::POST, path, Some(body), &headers)
+        .await?;
+    expect_fired(ctx, "duplicate-write").await?;
+    ctx.h.admin.clear_faults().await?;
+    if first.status == success {
+        return Ok(first);
+    }
+    ensure(
+        first.status >= 500,
+        "a write whose answer was lost must not be reported as refused: the client would not repeat it",
+        || crate::context::evidence_of(&first),
+    )?;
+    let again = ctx
+        .h
+        .api
+        .send_with(reqwest::Method::POST, path, Some(body), &headers)
+        .await?;
+    expect_status(
+        &again,
+        success,
+        "repeating the write with the same Idempotency-Key",
+    )?;
+    Ok(again)
+}
+
 /// RETRY-016: the same trap for stock. An inventory adjustment (a goods movement, an
 /// `inventoryAdjustment`, `adjustCurrentBalance`) commits but its answer is lost: after the API's
 /// answer (and the client's repeat with the same `Idempotency-Key` when that answer was a 5xx),
@@ -561,54 +571,12 @@ pub(crate) async fn lost_adjustment_answer_moves_stock_once(ctx: &mut Ctx) -> St
     let id = ctx.connect(fast()).await?;
     ctx.require(&id, inv, Some("adjust")).await?;
     let system = ctx.system().to_owned();
-    let level = ctx
-        .truth(inv, None)
-        .await?
-        .into_iter()
-        .find(|t| {
-            systems::truth_quantity(&system, t).is_some_and(|q| q >= rust_decimal::Decimal::TEN)
-        })
-        .ok_or_else(|| {
-            Outcome::failed("no stock row with 10 or more on hand", Evidence::default())
-        })?;
+    let level = systems::stocked_level(ctx).await?;
     let start = systems::truth_quantity(&system, &level).unwrap_or_default();
     let delta = "4";
     let body = systems::adjustment_body(ctx, &level, delta).await?;
     let path = format!("/v1/connections/{id}/{inv}");
-    let key = format!("retry-016-{}", uuid::Uuid::new_v4());
-    let adjust = |ctx: &Ctx| {
-        let (path, body, key) = (path.clone(), body.clone(), key.clone());
-        let api = ctx.h.api.clone();
-        async move {
-            api.send_with(
-                reqwest::Method::POST,
-                &path,
-                Some(&body),
-                &[("idempotency-key", &key)],
-            )
-            .await
-        }
-    };
-    ctx.h.admin.set_fault_plan("duplicate-write").await?;
-    let first = adjust(ctx).await?;
-    expect_fired(ctx, "duplicate-write").await?;
-    ctx.h.admin.clear_faults().await?;
-    let answered = if first.status == 200 {
-        first
-    } else {
-        ensure(
-            first.status >= 500,
-            "an adjustment whose answer was lost must not be reported as refused",
-            || crate::context::evidence_of(&first),
-        )?;
-        let again = adjust(ctx).await?;
-        expect_status(
-            &again,
-            200,
-            "repeating the adjustment with the same Idempotency-Key",
-        )?;
-        again
-    };
+    let answered = write_losing_the_first_answer(ctx, &path, &body, 200).await?;
     let expected = start + delta.parse::<rust_decimal::Decimal>().unwrap_or_default();
     let now = ctx
         .truth(inv, None)

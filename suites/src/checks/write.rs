@@ -630,14 +630,7 @@ pub(crate) async fn adjustment_moves_stock_by_the_delta(ctx: &mut Ctx) -> Step {
     let id = ctx.connect(default_settings()).await?;
     ctx.require(&id, inv, Some("adjust")).await?;
     let system = ctx.system().to_owned();
-    let truth = ctx.truth(inv, None).await?;
-    let level = truth
-        .iter()
-        .find(|t| systems::truth_quantity(&system, t).is_some_and(|q| q >= Decimal::TEN))
-        .cloned()
-        .ok_or_else(|| {
-            Outcome::failed("no stock row with 10 or more on hand", Evidence::default())
-        })?;
+    let level = systems::stocked_level(ctx).await?;
     let start = systems::truth_quantity(&system, &level).unwrap_or_default();
     let mut expected = start;
     for delta in ["5.5", "-3"] {

@@ -127,6 +127,21 @@ fn no_expectations(system: &str, what: &str) -> Outcome {
     ))
 }
 
+/// A stock row of the source with 10 or more on hand, to adjust.
+pub(crate) async fn stocked_level(ctx: &Ctx) -> Step<TruthRecord> {
+    let system = ctx.system();
+    ctx.truth(Entity::Inventory, None)
+        .await?
+        .into_iter()
+        .find(|t| truth_quantity(system, t).is_some_and(|q| q >= rust_decimal::Decimal::TEN))
+        .ok_or_else(|| {
+            Outcome::failed(
+                "no stock row with 10 or more on hand",
+                mw_reports::Evidence::default(),
+            )
+        })
+}
+
 /// A purchase-order create body the system will accept, built from its own master data.
 pub(crate) async fn purchase_order_body(ctx: &Ctx) -> Step<Value> {
     match ctx.system() {

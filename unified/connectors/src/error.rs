@@ -155,6 +155,16 @@ impl ConnectorError {
         }
     }
 
+    /// Whether a failed write may still have been applied: the request may have reached the
+    /// source, but its answer did not come back whole (a transport failure, a 5xx, a body cut
+    /// short or unreadable). Such a write is repeated only in a way the source recognises.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ConnectorError::Unavailable { .. } | ConnectorError::Protocol { .. }
+        )
+    }
+
     /// Whether repeating the same request later may succeed (network trouble, 5xx, 429, a
     /// response cut short, an open circuit). Refusals are final.
     pub fn is_transient(&self) -> bool {
@@ -165,5 +175,27 @@ impl ConnectorError {
                 | ConnectorError::Protocol { .. }
                 | ConnectorError::CircuitOpen { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_failures_without_a_whole_answer_leave_the_outcome_unknown() {
+        let unavailable = ConnectorError::Unavailable {
+            detail: "reset".into(),
+            upstream: None,
+        };
+        assert!(unavailable.outcome_unknown());
+        assert!(ConnectorError::protocol("cut short".into()).outcome_unknown());
+        assert!(!ConnectorError::NotFound(None).outcome_unknown());
+        let circuit = ConnectorError::CircuitOpen {
+            failures: 3,
+            retry_in: Duration::from_secs(1),
+            last_failure: String::new(),
+        };
+        assert!(!circuit.outcome_unknown(), "nothing was sent");
     }
 }

@@ -4,8 +4,9 @@
 //! error body says (its codes for locks, stale versions, throttling) each connector's `client`
 //! reads first, then hands the rest to `status_error`.
 //!
-//! Retries, the retry budget and the circuit breaker join here (one layer for all connectors), so
-//! that a connector module only ever describes its protocol.
+//! Retries, the retry budget, the circuit breaker and the in-flight limit are `resilience`'s,
+//! which every connector's requests pass through, so that a connector module only ever describes
+//! its protocol.
 
 use crate::{ConnectorError, Upstream};
 use chrono::{DateTime, Utc};

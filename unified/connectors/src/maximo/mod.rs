@@ -17,9 +17,10 @@
 //! - `wire`: the native JSON shapes (envelope, error body, numbers and dates);
 //! - `mapping` (shared) and `<entity>/mapping`: native ⇄ canonical, with the status rules.
 //!
-//! Nothing here retries: neither auth mode has a session or token to renew, and Maximo has no
-//! routine throttling. Transient failures go up as [`ConnectorError::Unavailable`] for the
-//! shared retry layer.
+//! No retry loop of its own: neither auth mode has a session or token to renew, and Maximo has no
+//! routine throttling. Every request goes through the connection's resilience layer
+//! (`crate::resilience`); writes count as safe to repeat there, since they carry a
+//! `transactionid` (see `txn`).
 //!
 //! # Configuration
 //! - `base_url`: the host root (`https://maximo.example.com`, `http://127.0.0.1:PORT`); a path

@@ -152,17 +152,8 @@ pub(crate) fn fingerprint(operation: &str, target: &str, request: &impl Serializ
     }
 }
 
-/// Whether a failed write may have been applied: the request may have reached Maximo, but its
-/// answer did not come back whole.
-fn outcome_unknown(error: &ConnectorError) -> bool {
-    matches!(
-        error,
-        ConnectorError::Unavailable { .. } | ConnectorError::Protocol { .. }
-    )
-}
-
 fn after_failure(journal: &Journal, fingerprint: &str, transaction_id: &str, e: &ConnectorError) {
-    if outcome_unknown(e) {
+    if e.outcome_unknown() {
         journal.uncertain(fingerprint, transaction_id);
     } else {
         journal.settle(fingerprint);

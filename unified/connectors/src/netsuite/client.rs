@@ -264,7 +264,7 @@ impl NetsuiteClient {
         loop {
             let failure = match self.post_create(record_type, &body).await {
                 Ok(id) => return Ok(id),
-                Err(e) if may_have_been_applied(&e) => e,
+                Err(e) if e.outcome_unknown() => e,
                 Err(e) => return Err(e),
             };
             match self.find_by_external_id(record_type, &external_id).await {
@@ -392,15 +392,6 @@ impl NetsuiteClient {
 
 /// How often a create whose answer was lost, and which was not applied, is sent in all.
 const CREATE_ATTEMPTS: u32 = 3;
-
-/// Whether a failed write may still have been applied: the request may have reached NetSuite
-/// but no answer came back (a transport failure, a 5xx, an answer cut short).
-fn may_have_been_applied(error: &ConnectorError) -> bool {
-    matches!(
-        error,
-        ConnectorError::Unavailable { .. } | ConnectorError::Protocol { .. }
-    )
-}
 
 /// What a write's answer leaves once it succeeded: nothing (204).
 fn drop_body(_: Response) -> Result<(), ConnectorError> {

@@ -248,7 +248,7 @@ impl SapConnector {
         };
         let created = match post().await {
             Ok((_, created)) => created,
-            Err(lost) if super::lost::may_have_been_applied(&lost) => {
+            Err(lost) if lost.outcome_unknown() => {
                 match super::lost::find_movement(&self.client, &reference).await {
                     Ok(Some(document)) => {
                         tracing::info!(

@@ -64,15 +64,6 @@ pub(crate) async fn find_movement(
 /// Orders looked at, newest first: more than one connection creates between two clock readings.
 const CANDIDATES: u32 = 50;
 
-/// Whether a failed write may still have been applied: the request may have reached SAP but no
-/// readable answer came back.
-pub(crate) fn may_have_been_applied(error: &ConnectorError) -> bool {
-    matches!(
-        error,
-        ConnectorError::Unavailable { .. } | ConnectorError::Protocol { .. }
-    )
-}
-
 /// How a create whose answer was lost is looked for: records of `set` that match `filter` and
 /// changed since the source's clock before the create, mapped with `map`, are what the create
 /// asked for when `same` says so.
@@ -109,7 +100,7 @@ pub(crate) async fn create(
     let post = || client.post(service, lookup.set.name, payload);
     let lost = match post().await {
         Ok((headers, d)) => return Ok(Created::Answered(headers, d)),
-        Err(e) if may_have_been_applied(&e) => e,
+        Err(e) if e.outcome_unknown() => e,
         Err(e) => return Err(e),
     };
     let Some(before) = before else {
@@ -287,15 +278,5 @@ mod tests {
         assert!(a.starts_with("MW") && a[2..].bytes().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(a, a.to_ascii_uppercase());
         assert_ne!(a, b);
-    }
-
-    #[test]
-    fn only_failures_without_an_answer_may_have_been_applied() {
-        let unavailable = ConnectorError::Unavailable {
-            detail: "reset".into(),
-            upstream: None,
-        };
-        assert!(may_have_been_applied(&unavailable));
-        assert!(!may_have_been_applied(&ConnectorError::NotFound(None)));
     }
 }

@@ -301,7 +301,7 @@ impl SapConnector {
         let post = || self.client.post(Service::BusinessPartner, SET, &payload);
         let (headers, created) = match post().await {
             Ok(answer) => answer,
-            Err(lost) if super::lost::may_have_been_applied(&lost) => {
+            Err(lost) if lost.outcome_unknown() => {
                 match self.vendor_by_external_number(&external).await {
                     Ok(Some(read)) => {
                         tracing::info!(
